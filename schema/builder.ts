@@ -1,0 +1,19 @@
+import SchemaBuilder from '@pothos/core';
+import type { Services } from '../src/services/index.js';
+import type { User } from '../src/services/users.js';
+
+export interface GraphQLContext {
+  services: Services;
+  actor: User | null;
+}
+
+/** The single Pothos builder every type file adds to. */
+export const builder = new SchemaBuilder<{ Context: GraphQLContext; DefaultFieldNullability: false }>({
+  defaultFieldNullability: false,
+});
+
+builder.queryType({});
+builder.mutationType({});
+
+/** Times go out as ISO 8601 strings (UTC). */
+export const isoTime = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());

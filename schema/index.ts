@@ -1,0 +1,6 @@
+import { builder } from './builder.js';
+import './types/user.js';
+import './types/judge.js';
+
+/** The GraphQL schema, built once from every type file. */
+export const schema = builder.toSchema();

@@ -1,0 +1,36 @@
+import { Hono } from 'hono';
+import type { Services } from './services/index.js';
+import { judgeRouter } from './rest/judge.js';
+import type { ClientIp } from './rest/rate-limit.js';
+import { graphqlHandler } from '../schema/yoga.js';
+import { trpcHandler } from './trpc/handler.js';
+
+export interface AppOptions {
+  clientIp: ClientIp;
+}
+
+/** The whole gateway as a fetch handler, runtime-neutral: Node and Workers both serve it. */
+export function createApp(services: Services, options: AppOptions) {
+  const app = new Hono();
+
+  app.get('/healthz', async (c) => {
+    try {
+      const rs = await services.deps.db.execute('SELECT COUNT(*) AS n FROM schema_migrations');
+      return c.json({ status: 'ok', migrations: Number(rs.rows[0]!.n) });
+    } catch {
+      return c.json({ status: 'unavailable' }, 503);
+    }
+  });
+
+  app.route('/api', judgeRouter(services, options.clientIp));
+
+  const yoga = graphqlHandler(services);
+  app.on(['GET', 'POST', 'OPTIONS'], '/graphql', (c) => yoga.fetch(c.req.raw));
+
+  const trpc = trpcHandler(services);
+  app.all('/trpc/*', (c) => trpc(c.req.raw));
+
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

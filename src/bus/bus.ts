@@ -1,0 +1,8 @@
+/** Publish/subscribe between services, rooms and subscriptions: in-process, or Redis across nodes. */
+export type BusHandler = (message: unknown) => void;
+
+export interface Bus {
+  publish(topic: string, message: unknown): Promise<void>;
+  subscribe(topic: string, handler: BusHandler): () => void;
+  close(): Promise<void>;
+}

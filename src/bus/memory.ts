@@ -1,0 +1,32 @@
+import type { Bus, BusHandler } from './bus.js';
+
+/** The single-node bus: delivers on the next microtask, like a network bus would, never inline. */
+export function memoryBus(): Bus {
+  const topics = new Map<string, Set<BusHandler>>();
+  return {
+    async publish(topic, message) {
+      const handlers = topics.get(topic);
+      if (!handlers) return;
+      await Promise.resolve();
+      for (const h of [...handlers]) {
+        try {
+          h(message);
+        } catch (err) {
+          console.error(`bus handler for ${topic} failed:`, err);
+        }
+      }
+    },
+    subscribe(topic, handler) {
+      let set = topics.get(topic);
+      if (!set) topics.set(topic, (set = new Set()));
+      set.add(handler);
+      return () => {
+        set.delete(handler);
+        if (set.size === 0) topics.delete(topic);
+      };
+    },
+    async close() {
+      topics.clear();
+    },
+  };
+}

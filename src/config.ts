@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+const intFrom = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+const list = z
+  .string()
+  .default('')
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+
+const schema = z.object({
+  PORT: intFrom(8080, 0).pipe(z.number().max(65535)),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z
+    .string()
+    .default('file:./data/arena.db')
+    .refine((u) => /^(file:|libsql:\/\/|https?:\/\/|wss?:\/\/)/.test(u), 'must start with file:, libsql://, http(s):// or ws(s)://'),
+  DATABASE_AUTH_TOKEN: z.string().optional(),
+  REDIS_URL: z.string().url().optional(),
+  INTEGRATION_API_KEY: list,
+  QUIZ_APP_IDS: list,
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  ROOT_USERNAME: z.string().min(1).max(32).default('root'),
+  ROOT_PASSWORD: z.string().min(1).max(32).optional(),
+  BLOB_DIR: z.string().min(1).default('./data/blobs'),
+  RATE_LIMIT_PER_MINUTE: intFrom(100),
+  BODY_LIMIT_BYTES: intFrom(131072, 1024),
+  SESSION_TTL_HOURS: intFrom(24 * 7, 1),
+  JUDGE_DAILY_LIMIT: intFrom(10),
+  JUDGE_MAX_ARCHIVE_BASE64: intFrom(87500, 1),
+  JUDGE_LEASE_SECONDS: intFrom(60, 5),
+  JUDGE_SOLVER_COMMAND: z.string().default('python3 CARP_solver.py {instance} -t {time} -s {seed}'),
+  TESTDATA_DIR: z.string().optional(),
+  JUDGE_GATEWAY_URL: z.string().url().optional(),
+  JUDGE_USERNAME: z.string().min(1).max(32).default('judge'),
+  JUDGE_PASSWORD: z.string().min(1).max(32).optional(),
+  JUDGE_RUNNER: z.enum(['bwrap', 'docker', 'process']).default('bwrap'),
+  JUDGE_CONCURRENCY: intFrom(1, 1),
+  LOG_LEVEL: z.enum(['silent', 'error', 'info']).default('info'),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export class ConfigError extends Error {}
+
+/** Reads the environment once; a bad value throws one line naming the variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'environment');
+    throw new ConfigError(`Invalid configuration: ${name}: ${issue.message}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,59 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { serve } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { createApp } from '../app.js';
+import { memoryBus } from '../bus/memory.js';
+import type { Config } from '../config.js';
+import { migrate } from '../db/migrate.js';
+import { createServices, type Services } from '../services/index.js';
+import { fsBlobStore } from './blob-fs.js';
+import { loadMigrations, openDatabase } from './db.js';
+import { testDataFromDir } from './testdata-dir.js';
+
+export interface Gateway {
+  url: string;
+  services: Services;
+  close(): Promise<void>;
+}
+
+export type Log = (line: string) => void;
+
+/** Opens the database, migrates, bootstraps ROOT, and serves the app on HOST:PORT. */
+export async function startGateway(config: Config, log: Log = console.log): Promise<Gateway> {
+  const db = await openDatabase(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN);
+  const applied = await migrate(db, loadMigrations());
+  if (applied.length > 0) log(`migrations applied: ${applied.join(', ')}`);
+  const deps = { db, blobs: fsBlobStore(config.BLOB_DIR), bus: memoryBus(), config, now: Date.now };
+  const services = createServices(deps, config.TESTDATA_DIR ? { testData: testDataFromDir(config.TESTDATA_DIR) } : {});
+
+  const rootPassword = config.ROOT_PASSWORD ?? randomBytes(12).toString('base64url');
+  const { created } = await services.users.ensureRoot(config.ROOT_USERNAME, rootPassword);
+  if (created && !config.ROOT_PASSWORD) log(`created ROOT user '${config.ROOT_USERNAME}' with password: ${rootPassword}`);
+  else if (created) log(`created ROOT user '${config.ROOT_USERNAME}'`);
+
+  const app = createApp(services, { clientIp: (c) => getConnInfo(c).remote.address ?? 'unknown' });
+  const server = await new Promise<Server>((resolve) => {
+    const s = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () => resolve(s as Server));
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    services,
+    close() {
+      // Stop accepting, let in-flight requests finish, then close the database.
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }).then(async () => {
+        await deps.bus.close();
+        db.close();
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { ServiceError, type ErrorKind } from '../services/errors.js';
+
+/** Jackson's default date format, as the original judge server sent it: 2018-11-01T09:47:26.263+0000. */
+export function jacksonDate(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString().replace('Z', '+0000');
+}
+
+const REASON: Record<number, string> = {
+  400: 'Bad Request',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+};
+
+export const STATUS_OF: Record<ErrorKind, ContentfulStatusCode> = {
+  invalid: 400,
+  unauthenticated: 403,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+  rate_limited: 429,
+};
+
+/** Spring Boot's error body, the only error form spec 004 clients know. */
+export function springError(c: Context, status: ContentfulStatusCode, message: string) {
+  return c.json(
+    { timestamp: jacksonDate(Date.now()), status, error: REASON[status] ?? 'Error', message, path: c.req.path },
+    status,
+  );
+}
+
+export function judgeErrorResponse(c: Context, err: unknown) {
+  if (err instanceof ServiceError) return springError(c, STATUS_OF[err.kind], err.message);
+  console.error(`${c.req.method} ${c.req.path} failed:`, err);
+  return springError(c, 500, 'Internal error');
+}
+
+class BadRequest extends ServiceError {
+  constructor(message: string) {
+    super('invalid', message);
+  }
+}
+
+type FieldType = 'string' | 'int';
+
+/**
+ * Reads a JSON object body and checks each named field's type (absent is allowed: the services
+ * report missing fields with the original's messages). Bad JSON or a mistyped field is a 400.
+ */
+export async function readJsonBody<T extends Record<string, FieldType>>(
+  c: Context,
+  fields: T,
+): Promise<{ [K in keyof T]?: T[K] extends 'int' ? number : string }> {
+  let body: unknown;
+  try {
+    body = JSON.parse(await c.req.text());
+  } catch {
+    throw new BadRequest('JSON parse error!');
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BadRequest('JSON parse error!');
+  const out: Record<string, unknown> = {};
+  for (const [name, type] of Object.entries(fields)) {
+    const v = (body as Record<string, unknown>)[name];
+    if (v === undefined || v === null) continue;
+    const ok = type === 'int' ? Number.isSafeInteger(v) : typeof v === 'string';
+    if (!ok) throw new BadRequest(`Invalid value for field '${name}'!`);
+    out[name] = v;
+  }
+  return out as { [K in keyof T]?: T[K] extends 'int' ? number : string };
+}
+
+export function intParam(c: Context, name: string, fallback: number): number {
+  const raw = c.req.query(name);
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^-?\d{1,9}$/.test(raw)) throw new BadRequest(`Invalid value for parameter '${name}'!`);
+  return Number(raw);
+}

@@ -1,0 +1,106 @@
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { Services } from '../services/index.js';
+import type { CaseView, LeaderboardEntry } from '../services/judge/case-view.js';
+import { fixedWindowLimiter, type ClientIp } from './rate-limit.js';
+import { intParam, jacksonDate, judgeErrorResponse, readJsonBody, springError } from './judge-wire.js';
+
+const COOKIE = 'JSESSIONID';
+
+const caseJson = (v: CaseView) => ({ ...v, submitTime: jacksonDate(v.submitTime), judgeTime: jacksonDate(v.judgeTime) });
+const topJson = (e: LeaderboardEntry) => ({ ...e, submitTime: jacksonDate(e.submitTime) });
+
+/** Spec 004, the CARP judge API, under /api: parse, find the session, call a service, shape. */
+export function judgeRouter(services: Services, clientIp: ClientIp) {
+  const { judge, sessions } = services;
+  const app = new Hono();
+  const actorOf = (c: Context) => sessions.resolve(getCookie(c, COOKIE));
+
+  app.onError((err, c) => judgeErrorResponse(c, err));
+  app.notFound((c) => springError(c, 404, 'No message available'));
+
+  const limit = services.deps.config.RATE_LIMIT_PER_MINUTE;
+  if (limit > 0) {
+    const limiter = fixedWindowLimiter(limit, 60_000, services.deps.now);
+    app.use('*', async (c, next) => {
+      if (!limiter.allow(clientIp(c))) return springError(c, 429, 'Too many requests!');
+      await next();
+    });
+  }
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: services.deps.config.BODY_LIMIT_BYTES,
+      onError: (c) => springError(c, 413, 'Request body too large!'),
+    }),
+  );
+
+  app.post('/login', async (c) => {
+    const body = await readJsonBody(c, { username: 'string', password: 'string' });
+    const { user, session } = await judge.accounts.login(await actorOf(c), body);
+    setCookie(c, COOKIE, session.id, { path: '/', httpOnly: true, sameSite: 'Lax' });
+    return c.json({ uid: user.id, type: user.judgeType });
+  });
+
+  app.get('/logout', async (c) => {
+    const sid = getCookie(c, COOKIE);
+    const result = await judge.accounts.logout(await actorOf(c), sid);
+    deleteCookie(c, COOKIE, { path: '/' });
+    return c.json(result);
+  });
+
+  app.get('/user/info', async (c) => c.json(judge.accounts.info(await actorOf(c))));
+
+  app.post('/user/change/password', async (c) => {
+    const body = await readJsonBody(c, { old: 'string', new: 'string' });
+    return c.json(await judge.accounts.changeOwnPassword(await actorOf(c), body));
+  });
+
+  app.post('/admin/user/add', async (c) => {
+    const body = await readJsonBody(c, { username: 'string', password: 'string', type: 'int' });
+    return c.json(await judge.accounts.addUser(await actorOf(c), body));
+  });
+
+  app.post('/admin/user/change/password', async (c) => {
+    const body = await readJsonBody(c, { username: 'string', password: 'string' });
+    return c.text(await judge.accounts.setUserPassword(await actorOf(c), body));
+  });
+
+  app.get('/system/addtestdata', async (c) => c.text(await judge.testData.add(await actorOf(c))));
+
+  app.post('/dataset/add', async (c) => {
+    const body = await readJsonBody(c, { name: 'string', time: 'int', memory: 'int', cpu: 'int', data: 'string' });
+    return c.json(await judge.datasets.add(await actorOf(c), body));
+  });
+
+  app.get('/dataset/all', async (c) => c.json({ datasets: await judge.datasets.list(await actorOf(c)) }));
+
+  app.get('/judge/get', async (c) => {
+    const actor = await actorOf(c);
+    const { carpCases, total } = await judge.cases.page(actor, intParam(c, 'page', 0), intParam(c, 'size', 20));
+    return c.json({ carpCases: carpCases.map(caseJson), total });
+  });
+
+  app.get('/judge/query', async (c) => c.json(caseJson(await judge.cases.byId(await actorOf(c), c.req.query('cid')))));
+
+  // The document names the parameter `did`; the original server read `dataset`. Both work.
+  app.get('/judge/top', async (c) => {
+    const top = await judge.cases.leaderboard(await actorOf(c), c.req.query('did') ?? c.req.query('dataset'));
+    return c.json({ carpCases: top.map(topJson) });
+  });
+
+  app.get('/judge/remain', async (c) => c.json(await judge.cases.remain(await actorOf(c))));
+
+  app.post('/judge/submit', async (c) => {
+    const body = await readJsonBody(c, { dataset: 'string', data: 'string' });
+    return c.json(await judge.submissions.submit(await actorOf(c), body));
+  });
+
+  // Spring answered a known path with the wrong method by 405, not 404.
+  for (const path of new Set(app.routes.map((r) => r.path))) {
+    if (path === '*') continue;
+    app.all(path, (c) => springError(c, 405, `Request method '${c.req.method}' not supported`));
+  }
+  return app;
+}

@@ -1,0 +1,41 @@
+import { randomBytes, toHex } from '../identity/encoding.js';
+import { tokenIssuer } from '../identity/tokens.js';
+import { authService } from './auth.js';
+import type { Deps } from './deps.js';
+import { judgeAccounts } from './judge/accounts.js';
+import { casesService } from './judge/cases.js';
+import { datasetsService } from './judge/datasets.js';
+import { submitService } from './judge/submit.js';
+import { testDataService, type TestDataSource } from './judge/testdata.js';
+import { sessionsService } from './sessions.js';
+import { usersService } from './users.js';
+
+export interface ServiceOptions {
+  testData?: TestDataSource;
+}
+
+/** The one set of services that REST, GraphQL, tRPC and the rooms all call. */
+export function createServices(deps: Deps, options: ServiceOptions = {}) {
+  const users = usersService(deps);
+  const sessions = sessionsService(deps);
+  const datasets = datasetsService(deps);
+  const cases = casesService(deps, datasets);
+  // Without JWT_SECRET, tokens are signed with a per-process key: valid until restart, on this node only.
+  const tokens = tokenIssuer(deps.config.JWT_SECRET ?? toHex(randomBytes(32)));
+  return {
+    deps,
+    tokens,
+    users,
+    auth: authService(users, tokens),
+    sessions,
+    judge: {
+      accounts: judgeAccounts(deps, users, sessions),
+      datasets,
+      cases,
+      submissions: submitService(deps, datasets, cases),
+      testData: testDataService(deps, users, datasets, options.testData),
+    },
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;

@@ -1,0 +1,63 @@
+import { inTransaction } from '../../db/tx.js';
+import { sha256Hex } from '../../identity/encoding.js';
+import { objectId } from '../../identity/ids.js';
+import { JudgeType } from '../../identity/roles.js';
+import type { Deps } from '../deps.js';
+import { forbidden, invalid } from '../errors.js';
+import type { User } from '../users.js';
+import { requireJudgeUser } from './access.js';
+import { DEFAULT_ARCHIVE_LIMITS, readSolverArchive } from './archive.js';
+import type { CasesService } from './cases.js';
+import type { DatasetsService } from './datasets.js';
+import { publishCaseEvent } from './events.js';
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+function decodeBase64(data: string): Uint8Array<ArrayBuffer> | null {
+  if (!BASE64.test(data)) return null;
+  const bin = atob(data);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/** Checks a submitted archive completely before anything is stored, then queues the case. */
+export function submitService(deps: Deps, datasets: DatasetsService, cases: CasesService) {
+  const { db, blobs, now, config } = deps;
+  return {
+    async submit(actor: User | null, input: { dataset?: string; data?: string }): Promise<{ cid: string; remain: number }> {
+      const u = requireJudgeUser(actor, JudgeType.USER);
+      if (!input.dataset) throw invalid('No dataset!');
+      if (!input.data) throw invalid('No data!');
+      const dataset = await datasets.require(input.dataset);
+      const limited = u.judgeType === JudgeType.USER;
+      if (limited && (await cases.countLastDay(u.id)) >= config.JUDGE_DAILY_LIMIT) {
+        throw forbidden('You have reached daily limits on submission!');
+      }
+      if (input.data.length > config.JUDGE_MAX_ARCHIVE_BASE64) throw invalid('Archive size exceeds 64KB!');
+      const bytes = decodeBase64(input.data);
+      if (!bytes) throw invalid('Invalid base64 data!');
+      const archive = readSolverArchive(bytes, DEFAULT_ARCHIVE_LIMITS);
+      if (!archive.ok) throw invalid(archive.message);
+
+      // Content-addressed, so a retry or a failed insert never leaves two copies.
+      const key = `archives/${await sha256Hex(bytes)}.zip`;
+      await blobs.put(key, bytes);
+      const cid = objectId(now());
+      const count = await inTransaction(db, async (tx) => {
+        // Counted again under the write lock: two parallel submissions cannot both take the last slot.
+        const n = await cases.countLastDay(u.id, tx);
+        if (limited && n >= config.JUDGE_DAILY_LIMIT) throw forbidden('You have reached daily limits on submission!');
+        await tx.execute({
+          sql: 'INSERT INTO cases (id, user_id, dataset_id, archive_key, status, submit_time) VALUES (?, ?, ?, ?, 0, ?)',
+          args: [cid, u.id, dataset.id, key, now()],
+        });
+        return n + 1;
+      });
+      await publishCaseEvent(deps, { id: cid, status: 0, userId: u.id, datasetId: dataset.id });
+      return { cid, remain: config.JUDGE_DAILY_LIMIT - count };
+    },
+  };
+}
+
+export type SubmitService = ReturnType<typeof submitService>;

@@ -1,0 +1,41 @@
+import { JudgeType } from '../../identity/roles.js';
+import type { Deps } from '../deps.js';
+import type { User, UsersService } from '../users.js';
+import { requireJudgeUser } from './access.js';
+import type { DatasetsService } from './datasets.js';
+import { generateInstance } from './generator.js';
+
+export interface TestDataset {
+  name: string;
+  data: string;
+}
+
+/** Where extra instances come from (a directory on Node); none at the edge. */
+export type TestDataSource = () => Promise<TestDataset[]>;
+
+export const SAMPLE_USERS = ['user1', 'user2', 'user3'];
+
+/** `/api/system/addtestdata`: sample USERs (password = username) and datasets; idempotent. */
+export function testDataService(deps: Deps, users: UsersService, datasets: DatasetsService, source?: TestDataSource) {
+  const { db } = deps;
+  return {
+    async add(actor: User | null): Promise<'done'> {
+      const root = requireJudgeUser(actor, JudgeType.ROOT);
+      for (const name of SAMPLE_USERS) {
+        if (!(await users.byUsername(name))) await users.create({ username: name, password: name, judgeType: JudgeType.USER });
+      }
+      const sets: TestDataset[] = source
+        ? await source()
+        : [
+            generateInstance('sample-small', 12, 8, 1),
+            generateInstance('sample-medium', 40, 40, 2),
+            generateInstance('sample-large', 120, 150, 3),
+          ].map((g) => ({ name: g.name, data: g.text }));
+      for (const s of sets) {
+        const exists = await db.execute({ sql: 'SELECT 1 FROM datasets WHERE name = ?', args: [s.name] });
+        if (exists.rows.length === 0) await datasets.add(root, { name: s.name, time: 10, memory: 256, cpu: 1, data: s.data });
+      }
+      return 'done';
+    },
+  };
+}

@@ -1,0 +1,35 @@
+import { initTRPC, TRPCError } from '@trpc/server';
+import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
+import { resolveActor } from '../identity/request-auth.js';
+import { ServiceError, type ErrorKind } from '../services/errors.js';
+import type { Services } from '../services/index.js';
+
+export async function createContext(services: Services, req: Request) {
+  return { services, actor: await resolveActor(services, req) };
+}
+export type TRPCContext = Awaited<ReturnType<typeof createContext>>;
+
+const t = initTRPC.context<TRPCContext>().create();
+
+const CODE: Record<ErrorKind, TRPC_ERROR_CODE_KEY> = {
+  invalid: 'BAD_REQUEST',
+  unauthenticated: 'UNAUTHORIZED',
+  forbidden: 'FORBIDDEN',
+  not_found: 'NOT_FOUND',
+  conflict: 'CONFLICT',
+  too_large: 'PAYLOAD_TOO_LARGE',
+  rate_limited: 'TOO_MANY_REQUESTS',
+};
+
+/** Service errors become tRPC errors with the service's message; anything else stays internal. */
+const serviceErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof ServiceError) {
+    const cause = result.error.cause;
+    throw new TRPCError({ code: CODE[cause.kind], message: cause.message, cause });
+  }
+  return result;
+});
+
+export const router = t.router;
+export const publicProcedure = t.procedure.use(serviceErrors);

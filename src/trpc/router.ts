@@ -1,0 +1,11 @@
+import { router } from './init.js';
+import { authRouter } from './routers/auth.js';
+import { judgeRouter } from './routers/judge.js';
+
+/** One router per feature, merged; clients import the `AppRouter` type. */
+export const appRouter = router({
+  auth: authRouter,
+  judge: judgeRouter,
+});
+
+export type AppRouter = typeof appRouter;
