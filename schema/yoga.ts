@@ -26,12 +26,11 @@ export function graphqlHandler(services: Services) {
     maskedErrors: {
       // Service errors are the client's to read; anything else stays masked.
       maskError(error, message, isDev) {
-        const original = error instanceof GraphQLError ? error.originalError : error;
-        if (original instanceof ServiceError) {
-          return new GraphQLError(original.message, {
-            ...(error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {}),
-            extensions: { code: CODE[original.kind] },
-          });
+        const original = (error as { originalError?: unknown }).originalError ?? error;
+        if (original instanceof ServiceError && error instanceof GraphQLError) {
+          // Returned as is (with its code) so yoga neither masks nor logs it as a server fault.
+          (error.extensions as Record<string, unknown>).code = CODE[original.kind];
+          return error;
         }
         return maskError(error, message, isDev);
       },
