@@ -1,0 +1,30 @@
+import { createClient } from '@libsql/client/web';
+import { createApp, type App } from '../src/app.js';
+import { memoryBus } from '../src/bus/memory.js';
+import { loadConfig } from '../src/config.js';
+import { createServices } from '../src/services/index.js';
+import { r2BlobStore, type R2BucketLike } from './r2-blobs.js';
+
+export interface Env {
+  BLOBS: R2BucketLike;
+  [name: string]: unknown;
+}
+
+let app: App | undefined;
+
+/** Built once per isolate from the Worker's bindings; the database is a libSQL server (Turso). */
+function appFor(env: Env): App {
+  if (app) return app;
+  const vars = Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+  const config = loadConfig(vars);
+  const db = createClient({ url: config.DATABASE_URL, authToken: config.DATABASE_AUTH_TOKEN });
+  const services = createServices({ db, blobs: r2BlobStore(env.BLOBS), bus: memoryBus(), config, now: Date.now });
+  app = createApp(services, { clientIp: (c) => c.req.header('cf-connecting-ip') ?? 'unknown' });
+  return app;
+}
+
+export default {
+  fetch(request: Request, env: Env, ctx: unknown): Response | Promise<Response> {
+    return appFor(env).fetch(request, env, ctx as never);
+  },
+};

@@ -1,0 +1,92 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { request } from 'node:http';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from '../helpers/http.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+let dir: string;
+
+interface Started {
+  proc: ChildProcess;
+  url: string;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/** The real Node entry, as `npm start` runs it, on a free port with its own data directory. */
+async function startMain(env: Record<string, string> = {}): Promise<Started> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/node/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: '0', DATABASE_URL: `file:${join(dir, 'arena.db')}`, BLOB_DIR: join(dir, 'blobs'), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout!.on('data', (d) => (out += d));
+  proc.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setInterval(() => {
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearInterval(timer);
+        resolve(m[1]!);
+      }
+    }, 20);
+    exited.then(() => reject(new Error(`exited early: ${out}`)));
+  });
+  return { proc, url, output: () => out, exited };
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'arena-start-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('the Node entry', () => {
+  it('migrates, creates ROOT once with a printed password, answers /healthz, and shuts down gracefully', async () => {
+    const first = await startMain();
+    const printed = /created ROOT user 'root' with password: (\S+)/.exec(first.output());
+    expect(printed).not.toBeNull();
+    expect(first.output()).toContain('migrations applied: 0001_identity.sql');
+
+    const health = await fetch(`${first.url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok', migrations: expect.any(Number) });
+    const c = new Client(first.url);
+    expect((await c.post('/api/login', { username: 'root', password: printed![1] })).json).toMatchObject({ type: 0 });
+
+    // A request still being sent when SIGTERM arrives is answered before the process exits.
+    const { port } = new URL(first.url);
+    const body = JSON.stringify({ username: 'root', password: printed![1] });
+    const inFlight = new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/api/login', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+        let text = '';
+        res.on('data', (d) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode!, text }));
+      });
+      req.on('error', reject);
+      req.write(body.slice(0, 10));
+      setTimeout(() => {
+        first.proc.kill('SIGTERM');
+        setTimeout(() => req.end(body.slice(10)), 200);
+      }, 100);
+    });
+    const answered = await inFlight;
+    expect(answered.status).toBe(200);
+    expect(JSON.parse(answered.text)).toMatchObject({ type: 0 });
+    expect(await first.exited).toBe(0);
+    await expect(fetch(`${first.url}/healthz`)).rejects.toThrow();
+
+    // Second start on the same database: nothing to migrate, ROOT already there.
+    const second = await startMain();
+    expect(second.output()).not.toContain('created ROOT');
+    expect(second.output()).not.toContain('migrations applied');
+    expect((await fetch(`${second.url}/healthz`)).status).toBe(200);
+    second.proc.kill('SIGINT');
+    expect(await second.exited).toBe(0);
+  });
+});
