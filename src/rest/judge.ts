@@ -97,10 +97,13 @@ export function judgeRouter(services: Services, clientIp: ClientIp) {
     return c.json(await judge.submissions.submit(await actorOf(c), body));
   });
 
-  // Spring answered a known path with the wrong method by 405, not 404.
-  for (const path of new Set(app.routes.map((r) => r.path))) {
-    if (path === '*') continue;
+  // Spring answered a known path with the wrong method by 405, not 404. Only the routes' own
+  // paths: middleware (`use`, method ALL, path `/*`) would otherwise turn every unknown path into a 405.
+  for (const path of new Set(app.routes.filter((r) => r.method !== 'ALL').map((r) => r.path))) {
     app.all(path, (c) => springError(c, 405, `Request method '${c.req.method}' not supported`));
   }
+  // A mounted app's notFound is not consulted by its parent (Hono), so unknown /api paths are
+  // answered here, in Spring's shape, rather than by the gateway's plain-text 404.
+  app.all('*', (c) => springError(c, 404, 'No message available'));
   return app;
 }

@@ -3,7 +3,7 @@ import type { Deps } from '../deps.js';
 import { forbidden, invalid, notFound } from '../errors.js';
 import type { User } from '../users.js';
 import { requireJudgeUser } from './access.js';
-import { CASE_VIEW_SELECT, CaseStatus, rowToCaseView, type CaseView, type LeaderboardEntry } from './case-view.js';
+import { CASE_VIEW_SELECT, rowToCaseView, type CaseView, type LeaderboardEntry } from './case-view.js';
 import type { DatasetsService } from './datasets.js';
 
 const DAY_MS = 24 * 3600_000;
@@ -54,13 +54,11 @@ export function casesService(deps: Deps, datasets: DatasetsService) {
       requireJudgeUser(actor, JudgeType.USER);
       if (!datasetId) throw invalid('No dataset!');
       await datasets.require(datasetId);
+      // judge_best holds each user's best valid case (kept by triggers, migrations/0003).
       const rs = await db.execute({
-        sql: `SELECT u.username, b.dataset_id, b.submit_time, b.time, b.cost FROM (
-                SELECT user_id, dataset_id, submit_time, time, cost,
-                  ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY cost, time, submit_time, id) AS rn
-                FROM cases WHERE dataset_id = ? AND valid = 1 AND status = ${CaseStatus.FINISHED}
-              ) b JOIN users u ON u.id = b.user_id
-              WHERE b.rn = 1 ORDER BY b.cost, b.time, b.submit_time`,
+        sql: `SELECT u.username, b.dataset_id, b.submit_time, b.time, b.cost FROM judge_best b
+              JOIN users u ON u.id = b.user_id
+              WHERE b.dataset_id = ? ORDER BY b.cost, b.time, b.submit_time, b.case_id`,
         args: [datasetId],
       });
       return rs.rows.map((r) => ({

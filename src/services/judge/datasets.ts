@@ -1,6 +1,7 @@
 import { isUniqueViolation } from '../../db/tx.js';
 import { objectId } from '../../identity/ids.js';
 import { JudgeType } from '../../identity/roles.js';
+import { expiringCache } from '../cache.js';
 import type { Deps } from '../deps.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import type { User } from '../users.js';
@@ -32,6 +33,8 @@ export interface DatasetInput {
 // Upper bounds the original lacked: a dataset's limits are what the judge will grant a solver.
 const MAX = { time: 3600, memory: 65536, cpu: 64 };
 const NAME_MAX = 128;
+const CHANGED_TOPIC = 'datasets.changed';
+const LIST_CACHE_MS = 5_000;
 
 const summary = (r: Record<string, unknown>): DatasetSummary => ({
   id: String(r.id),
@@ -42,12 +45,26 @@ const summary = (r: Record<string, unknown>): DatasetSummary => ({
 });
 
 export function datasetsService(deps: Deps) {
-  const { db, now } = deps;
+  const { db, now, bus } = deps;
+  // The list is read on every page load and changes rarely: cached, dropped on any node's add.
+  const listCache = expiringCache<'all', DatasetSummary[]>(LIST_CACHE_MS, 1, now);
+  let version = 0; // a list read before an add must not be cached after it
+  const invalidate = () => {
+    version++;
+    listCache.clear();
+  };
+  bus.subscribe(CHANGED_TOPIC, invalidate);
+
   return {
     async list(actor: User | null): Promise<DatasetSummary[]> {
       requireJudgeUser(actor, JudgeType.USER);
+      const cached = listCache.get('all');
+      if (cached) return cached;
+      const seen = version;
       const rs = await db.execute('SELECT id, name, time, memory, cpu FROM datasets ORDER BY created_at, id');
-      return rs.rows.map(summary);
+      const list = rs.rows.map(summary);
+      if (seen === version) listCache.set('all', list);
+      return list;
     },
 
     /** A dataset with its data, for the judge and services (no access check: callers hold one). */
@@ -93,6 +110,8 @@ export function datasetsService(deps: Deps) {
         if (isUniqueViolation(err)) throw conflict('Dataset name already exists!');
         throw err;
       }
+      invalidate();
+      await bus.publish(CHANGED_TOPIC, { id });
       return { id };
     },
   };

@@ -1,5 +1,4 @@
 import { inTransaction } from '../../db/tx.js';
-import { sha256Hex } from '../../identity/encoding.js';
 import { objectId } from '../../identity/ids.js';
 import { JudgeType } from '../../identity/roles.js';
 import type { Deps } from '../deps.js';
@@ -40,20 +39,28 @@ export function submitService(deps: Deps, datasets: DatasetsService, cases: Case
       const archive = readSolverArchive(bytes, DEFAULT_ARCHIVE_LIMITS);
       if (!archive.ok) throw invalid(archive.message);
 
-      // Content-addressed, so a retry or a failed insert never leaves two copies.
-      const key = `archives/${await sha256Hex(bytes)}.zip`;
-      await blobs.put(key, bytes);
+      // One blob per case, written before the row so a visible case always has its archive; a
+      // submission refused under the lock (the quota, re-counted) deletes its own blob again, which
+      // a key shared between cases (content addressing) would not allow safely.
       const cid = objectId(now());
-      const count = await inTransaction(db, async (tx) => {
-        // Counted again under the write lock: two parallel submissions cannot both take the last slot.
-        const n = await cases.countLastDay(u.id, tx);
-        if (limited && n >= config.JUDGE_DAILY_LIMIT) throw forbidden('You have reached daily limits on submission!');
-        await tx.execute({
-          sql: 'INSERT INTO cases (id, user_id, dataset_id, archive_key, status, submit_time) VALUES (?, ?, ?, ?, 0, ?)',
-          args: [cid, u.id, dataset.id, key, now()],
+      const key = `archives/${cid}.zip`;
+      await blobs.put(key, bytes);
+      let count: number;
+      try {
+        count = await inTransaction(db, async (tx) => {
+          // Counted again under the write lock: two parallel submissions cannot both take the last slot.
+          const n = await cases.countLastDay(u.id, tx);
+          if (limited && n >= config.JUDGE_DAILY_LIMIT) throw forbidden('You have reached daily limits on submission!');
+          await tx.execute({
+            sql: 'INSERT INTO cases (id, user_id, dataset_id, archive_key, status, submit_time) VALUES (?, ?, ?, ?, 0, ?)',
+            args: [cid, u.id, dataset.id, key, now()],
+          });
+          return n + 1;
         });
-        return n + 1;
-      });
+      } catch (err) {
+        await blobs.delete(key).catch(() => undefined);
+        throw err;
+      }
       await publishCaseEvent(deps, { id: cid, status: 0, userId: u.id, datasetId: dataset.id });
       return { cid, remain: config.JUDGE_DAILY_LIMIT - count };
     },

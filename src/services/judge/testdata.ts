@@ -1,5 +1,6 @@
 import { JudgeType } from '../../identity/roles.js';
 import type { Deps } from '../deps.js';
+import { ServiceError } from '../errors.js';
 import type { User, UsersService } from '../users.js';
 import { requireJudgeUser } from './access.js';
 import type { DatasetsService } from './datasets.js';
@@ -15,6 +16,15 @@ export type TestDataSource = () => Promise<TestDataset[]>;
 
 export const SAMPLE_USERS = ['user1', 'user2', 'user3'];
 
+/** Idempotent under concurrency too: a row a parallel call created in the meantime is as good as ours. */
+async function ignoreConflict(work: Promise<unknown>): Promise<void> {
+  try {
+    await work;
+  } catch (err) {
+    if (!(err instanceof ServiceError && err.kind === 'conflict')) throw err;
+  }
+}
+
 /** `/api/system/addtestdata`: sample USERs (password = username) and datasets; idempotent. */
 export function testDataService(deps: Deps, users: UsersService, datasets: DatasetsService, source?: TestDataSource) {
   const { db } = deps;
@@ -22,7 +32,9 @@ export function testDataService(deps: Deps, users: UsersService, datasets: Datas
     async add(actor: User | null): Promise<'done'> {
       const root = requireJudgeUser(actor, JudgeType.ROOT);
       for (const name of SAMPLE_USERS) {
-        if (!(await users.byUsername(name))) await users.create({ username: name, password: name, judgeType: JudgeType.USER });
+        if (!(await users.byUsername(name))) {
+          await ignoreConflict(users.create({ username: name, password: name, judgeType: JudgeType.USER }));
+        }
       }
       const sets: TestDataset[] = source
         ? await source()
@@ -33,7 +45,9 @@ export function testDataService(deps: Deps, users: UsersService, datasets: Datas
           ].map((g) => ({ name: g.name, data: g.text }));
       for (const s of sets) {
         const exists = await db.execute({ sql: 'SELECT 1 FROM datasets WHERE name = ?', args: [s.name] });
-        if (exists.rows.length === 0) await datasets.add(root, { name: s.name, time: 10, memory: 256, cpu: 1, data: s.data });
+        if (exists.rows.length === 0) {
+          await ignoreConflict(datasets.add(root, { name: s.name, time: 10, memory: 256, cpu: 1, data: s.data }));
+        }
       }
       return 'done';
     },
