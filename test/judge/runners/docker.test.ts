@@ -1,0 +1,147 @@
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DockerRunner, dockerArgs, type DockerOptions } from '../../../judge/runners/docker.js';
+import { createRunner } from '../../../judge/runners/index.js';
+import { carpArgv, type RunSpec } from '../../../judge/runners/types.js';
+import { GOOD_SOLVER, runSolver, scratchBase } from './support.js';
+
+const spec = (over: Partial<RunSpec> = {}, limits: Partial<RunSpec['limits']> = {}): RunSpec => ({
+  workDir: '/tmp/arena-solver-abc',
+  argv: ['python3', 'CARP_solver.py', '/box/data.dat', '-t', '10', '-s', '42'],
+  limits: { timeSec: 10, memoryMb: 512, cpus: 1, ...limits },
+  ...over,
+});
+const opts = (over: Partial<DockerOptions> = {}) => ({ image: 'arena/python:3.11', name: 'arena-run-1', ...over });
+
+/** The value following `flag` (asserting the flag occurs once). */
+function valueOf(args: string[], flag: string): string | undefined {
+  const idx = args.flatMap((a, i) => (a === flag ? [i] : []));
+  expect(idx.length, flag).toBeLessThanOrEqual(1);
+  return idx.length ? args[idx[0]! + 1] : undefined;
+}
+
+describe('dockerArgs', () => {
+  it('builds the original judge container: limits, no network, read-only, tmpfs /tmp, user, work dir at /box', () => {
+    const args = dockerArgs(spec(), opts());
+    expect(args.slice(0, 2)).toEqual(['run', '--rm']);
+    expect(valueOf(args, '--name')).toBe('arena-run-1');
+    expect(valueOf(args, '--network')).toBe('none');
+    expect(valueOf(args, '--memory')).toBe('512m');
+    expect(valueOf(args, '--memory-swap')).toBe('768m');
+    expect(valueOf(args, '--cpus')).toBe('1');
+    expect(valueOf(args, '--pids-limit')).toBe('64');
+    expect(args).toContain('--read-only');
+    expect(valueOf(args, '--tmpfs')).toBe('/tmp:rw,size=1g');
+    expect(valueOf(args, '--user')).toBe('65534:65534');
+    expect(valueOf(args, '-v')).toBe('/tmp/arena-solver-abc:/box:rw');
+    expect(valueOf(args, '-w')).toBe('/box');
+    expect(valueOf(args, '--cap-drop')).toBe('ALL');
+    expect(valueOf(args, '--security-opt')).toBe('no-new-privileges');
+    expect(args).not.toContain('--ulimit');
+    // The image, then the solver argv, untouched, at the very end.
+    const img = args.indexOf('arena/python:3.11');
+    expect(args.slice(img)).toEqual(['arena/python:3.11', 'python3', 'CARP_solver.py', '/box/data.dat', '-t', '10', '-s', '42']);
+    expect(args.slice(0, img).every((a) => !a.includes('CARP_solver'))).toBe(true);
+  });
+
+  it('follows the limits: memory, swap factor, fractional cpus, pids, file size', () => {
+    const args = dockerArgs(spec({}, { memoryMb: 1000, cpus: 0.5, pids: 16, fileSizeMb: 2 }), opts({ memorySwapFactor: 2 }));
+    expect(valueOf(args, '--memory')).toBe('1000m');
+    expect(valueOf(args, '--memory-swap')).toBe('2000m');
+    expect(valueOf(args, '--cpus')).toBe('0.5');
+    expect(valueOf(args, '--pids-limit')).toBe('16');
+    expect(valueOf(args, '--ulimit')).toBe(`fsize=${2 * 1024 * 1024}:${2 * 1024 * 1024}`);
+    expect(valueOf(dockerArgs(spec({}, { memoryMb: 300, cpus: 2.25 }), opts()), '--memory-swap')).toBe('450m');
+    expect(valueOf(dockerArgs(spec({}, { cpus: 1 / 3 }), opts()), '--cpus')).toBe('0.333');
+    expect(valueOf(dockerArgs(spec({}, { cpus: 4 }), opts()), '--cpus')).toBe('4');
+  });
+
+  it('honours user, tmpfs size, hardening switch and extra args (before the image)', () => {
+    const args = dockerArgs(spec(), opts({ user: '1000:1000', tmpfsSize: '64m', harden: false, extraArgs: ['--init'] }));
+    expect(valueOf(args, '--user')).toBe('1000:1000');
+    expect(valueOf(args, '--tmpfs')).toBe('/tmp:rw,size=64m');
+    expect(args).not.toContain('--cap-drop');
+    expect(args.indexOf('--init')).toBe(args.indexOf('arena/python:3.11') - 1);
+  });
+
+  it('refuses what would change the command line meaning', () => {
+    expect(() => dockerArgs(spec(), opts({ image: '--privileged' }))).toThrow(/image/);
+    expect(() => dockerArgs(spec(), opts({ image: '' }))).toThrow(/image/);
+    expect(() => dockerArgs(spec(), opts({ name: '-x' }))).toThrow(/name/);
+    expect(() => dockerArgs(spec({ workDir: 'relative/dir' }), opts())).toThrow(/absolute/);
+    expect(() => dockerArgs(spec({ workDir: '/tmp/a:/etc' }), opts())).toThrow(/bind-mounted/);
+    expect(() => dockerArgs(spec({ workDir: '/tmp/a,b' }), opts())).toThrow(/bind-mounted/);
+    expect(() => dockerArgs(spec({ argv: [] }), opts())).toThrow(/argv/);
+    expect(() => dockerArgs(spec(), opts({ user: '0:0 --privileged' }))).toThrow(/user/);
+    expect(() => dockerArgs(spec({}, { memoryMb: 0 }), opts())).toThrow(/memoryMb/);
+    expect(() => dockerArgs(spec({}, { cpus: -1 }), opts())).toThrow(/cpus/);
+    expect(() => dockerArgs(spec({}, { cpus: Number.NaN }), opts())).toThrow(/cpus/);
+    expect(() => dockerArgs(spec(), opts({ memorySwapFactor: 0.5 }))).toThrow(/memorySwapFactor/);
+  });
+
+  it('the runner maps argv paths into /box', () => {
+    const r = createRunner('docker', { docker: { image: 'x' } });
+    expect(r.kind).toBe('docker');
+    expect(carpArgv(r, '/tmp/whatever', { timeSec: 10, seed: 7 })).toEqual(['python3', 'CARP_solver.py', '/box/data.dat', '-t', '10', '-s', '7']);
+    expect(() => createRunner('docker')).toThrow(/image/);
+  });
+});
+
+// A stand-in `docker` CLI (a python script): `run` records its argv and either prints and exits
+// or hangs; `kill NAME` records the call and kills the hanging `run`.
+describe('DockerRunner with a stand-in docker CLI', () => {
+  let scratch: { base: string; remove(): Promise<void> };
+  let fake: string;
+  let log: string;
+  beforeAll(async () => {
+    scratch = await scratchBase('docker');
+    fake = `${scratch.base}/docker`;
+    log = `${scratch.base}/docker.log`;
+    writeFileSync(
+      fake,
+      `#!/usr/bin/env python3
+import json, os, sys, time
+LOG = ${JSON.stringify(log)}
+with open(LOG, 'a') as f: f.write(json.dumps(sys.argv[1:]) + '\\n')
+cmd = sys.argv[1]
+if cmd == 'run':
+    name = sys.argv[sys.argv.index('--name') + 1]
+    open(LOG + '.' + name, 'w').write(str(os.getpid()))
+    if 'hang' in sys.argv:
+        while True: time.sleep(0.05)
+    print('container output'); sys.stderr.write('container err\\n'); sys.exit(3)
+elif cmd == 'kill':
+    os.kill(int(open(LOG + '.' + sys.argv[2]).read()), 9)
+    print(sys.argv[2])
+`,
+      { mode: 0o755 },
+    );
+  });
+  afterAll(async () => {
+    await scratch?.remove();
+  });
+  const calls = () => readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as string[]);
+
+  it('passes the output and exit code through and gives the work dir to the container user', async () => {
+    const runner = new DockerRunner({ image: 'img', dockerPath: fake });
+    const { result, solver } = await runSolver(runner, scratch.base, GOOD_SOLVER);
+    expect(result).toMatchObject({ timedout: false, exitcode: 3, stdout: 'container output\n', stderr: 'container err\n' });
+    const run = calls().at(-1)!;
+    expect(run[0]).toBe('run');
+    expect(valueOf(run, '-v')).toBe(`${solver.dir}:/box:rw`);
+    expect(valueOf(run, '--name')).toMatch(/^arena-run-[0-9a-f-]{36}$/);
+    if (process.getuid?.() === 0) expect(statSync(solver.dir).uid).toBe(65534);
+    await solver.cleanup();
+  });
+
+  it('at the wall limit runs `docker kill <name>` for the same container', async () => {
+    const runner = new DockerRunner({ image: 'img', dockerPath: fake });
+    const { result, solver } = await runSolver(runner, scratch.base, GOOD_SOLVER, { timeSec: 1 }, { argv: () => ['hang'] });
+    expect(result).toMatchObject({ timedout: true, exitcode: -1 });
+    expect(result.time).toBeLessThan(2);
+    const all = calls();
+    const name = valueOf(all.filter((c) => c[0] === 'run').at(-1)!, '--name');
+    expect(all.at(-1)).toEqual(['kill', name]);
+    await solver.cleanup();
+  });
+});
