@@ -14,6 +14,7 @@ export const builder = new SchemaBuilder<{ Context: GraphQLContext; DefaultField
 
 builder.queryType({});
 builder.mutationType({});
+builder.subscriptionType({});
 
 /** Times go out as ISO 8601 strings (UTC). */
 export const isoTime = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());

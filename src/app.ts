@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import type { Services } from './services/index.js';
 import { judgeRouter } from './rest/judge.js';
 import type { ClientIp } from './rest/rate-limit.js';
@@ -23,6 +24,11 @@ export function createApp(services: Services, options: AppOptions) {
   });
 
   app.route('/api', judgeRouter(services, options.clientIp));
+
+  // GraphQL and tRPC bodies: big enough for a judge report (two capped outputs), no bigger.
+  const doorLimit = bodyLimit({ maxSize: 2 * 1024 * 1024, onError: (c) => c.json({ error: 'Payload Too Large' }, 413) });
+  app.use('/graphql', doorLimit);
+  app.use('/trpc/*', doorLimit);
 
   const yoga = graphqlHandler(services);
   app.on(['GET', 'POST', 'OPTIONS'], '/graphql', (c) => yoga.fetch(c.req.raw));

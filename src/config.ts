@@ -26,7 +26,7 @@ const schema = z.object({
   SESSION_TTL_HOURS: intFrom(24 * 7, 1),
   JUDGE_DAILY_LIMIT: intFrom(10),
   JUDGE_MAX_ARCHIVE_BASE64: intFrom(87500, 1),
-  JUDGE_LEASE_SECONDS: intFrom(60, 5),
+  JUDGE_LEASE_SECONDS: intFrom(60, 1),
   JUDGE_SOLVER_COMMAND: z.string().default('python3 CARP_solver.py {instance} -t {time} -s {seed}'),
   TESTDATA_DIR: z.string().optional(),
   JUDGE_GATEWAY_URL: z.string().url().optional(),
@@ -34,6 +34,7 @@ const schema = z.object({
   JUDGE_PASSWORD: z.string().min(1).max(32).optional(),
   JUDGE_RUNNER: z.enum(['bwrap', 'docker', 'process']).default('bwrap'),
   JUDGE_CONCURRENCY: intFrom(1, 1),
+  JUDGE_DOCKER_IMAGE: z.string().optional(),
   LOG_LEVEL: z.enum(['silent', 'error', 'info']).default('info'),
 });
 

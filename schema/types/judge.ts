@@ -97,3 +97,13 @@ builder.mutationFields((t) => ({
     resolve: async (_r, a, ctx) => (await ctx.services.judge.datasets.add(ctx.actor, a)).id,
   }),
 }));
+
+builder.subscriptionField('caseStatus', (t) =>
+  t.field({
+    type: CaseType,
+    description: 'The case now and at every change until it is judged (graphql-sse / SSE).',
+    args: { id: t.arg.id({ required: true }) },
+    subscribe: (_r, a, ctx) => ctx.services.judge.cases.watch(ctx.actor, String(a.id)),
+    resolve: (c) => c,
+  }),
+);

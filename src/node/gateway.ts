@@ -40,12 +40,19 @@ export async function startGateway(config: Config, log: Log = console.log): Prom
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
 
+  // Leases that ran out go back to the queue even when no worker is asking for work.
+  const sweeper = setInterval(() => {
+    services.judge.queue.expireLeases().catch((err) => log(`lease sweep failed: ${(err as Error).message}`));
+  }, 1000);
+  sweeper.unref();
+
   let closing: Promise<void> | null = null;
   return {
     url,
     services,
     close() {
       // Stop accepting, let in-flight requests finish, then close the database.
+      clearInterval(sweeper);
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig, type Config } from '../config.js';
+import { startEmbeddedJudge } from './embedded-judge.js';
 import { startGateway } from './gateway.js';
 
 let config: Config;
@@ -14,6 +15,7 @@ try {
 
 const gateway = await startGateway(config);
 console.log(`arena gateway listening on ${gateway.url}`);
+const judge = process.argv.includes('--no-judge') ? null : await startEmbeddedJudge(gateway, config);
 
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -21,7 +23,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     if (stopping) return;
     stopping = true;
     console.log(`${signal}: finishing in-flight requests`);
-    gateway.close().then(
+    Promise.all([judge?.stop(), gateway.close()]).then(
       () => process.exit(0),
       (err) => {
         console.error(err);

@@ -5,6 +5,7 @@ import type { Deps } from './deps.js';
 import { judgeAccounts } from './judge/accounts.js';
 import { casesService } from './judge/cases.js';
 import { datasetsService } from './judge/datasets.js';
+import { queueService } from './judge/queue.js';
 import { submitService } from './judge/submit.js';
 import { testDataService, type TestDataSource } from './judge/testdata.js';
 import { sessionsService } from './sessions.js';
@@ -34,6 +35,7 @@ export function createServices(deps: Deps, options: ServiceOptions = {}) {
       cases,
       submissions: submitService(deps, datasets, cases),
       testData: testDataService(deps, users, datasets, options.testData),
+      queue: queueService(deps, datasets),
     },
   };
 }

@@ -61,6 +61,15 @@ export function usersService({ db, now }: Deps) {
       return (await verifyPassword(password, String(r.password_hash))) ? rowToUser(r) : null;
     },
 
+    /** The account a bundled service (the embedded judge) logs in with: created, or its password reset. */
+    async ensureAccount(username: string, password: string, judgeType: JudgeType): Promise<User> {
+      const existing = await this.byUsername(username);
+      if (!existing) return this.create({ username, password, judgeType });
+      if (existing.judgeType !== judgeType) throw new Error(`user '${username}' exists with type ${existing.judgeType}, not ${judgeType}`);
+      await this.setPassword(existing.id, password);
+      return existing;
+    },
+
     /** First start: a ROOT account from config, with a generated password when none is given. */
     async ensureRoot(username: string, password: string): Promise<{ created: boolean }> {
       const existing = await db.execute('SELECT 1 FROM users WHERE judge_type = 0 LIMIT 1');

@@ -9,7 +9,10 @@ export async function createContext(services: Services, req: Request) {
 }
 export type TRPCContext = Awaited<ReturnType<typeof createContext>>;
 
-const t = initTRPC.context<TRPCContext>().create();
+const t = initTRPC.context<TRPCContext>().create({
+  // Dead subscribers are noticed by pings and every stream ends after a while (clients reconnect).
+  sse: { ping: { enabled: true, intervalMs: 15_000 }, maxDurationMs: 10 * 60_000 },
+});
 
 const CODE: Record<ErrorKind, TRPC_ERROR_CODE_KEY> = {
   invalid: 'BAD_REQUEST',

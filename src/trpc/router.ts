@@ -1,11 +1,13 @@
 import { router } from './init.js';
 import { authRouter } from './routers/auth.js';
 import { judgeRouter } from './routers/judge.js';
+import { workerRouter } from './routers/worker.js';
 
 /** One router per feature, merged; clients import the `AppRouter` type. */
 export const appRouter = router({
   auth: authRouter,
   judge: judgeRouter,
+  worker: workerRouter,
 });
 
 export type AppRouter = typeof appRouter;

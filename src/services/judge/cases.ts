@@ -1,10 +1,12 @@
+import { busMessages } from '../../bus/iterate.js';
 import { JudgeType } from '../../identity/roles.js';
 import type { Deps } from '../deps.js';
 import { forbidden, invalid, notFound } from '../errors.js';
 import type { User } from '../users.js';
 import { requireJudgeUser } from './access.js';
-import { CASE_VIEW_SELECT, rowToCaseView, type CaseView, type LeaderboardEntry } from './case-view.js';
+import { CASE_VIEW_SELECT, CaseStatus, rowToCaseView, type CaseView, type LeaderboardEntry } from './case-view.js';
 import type { DatasetsService } from './datasets.js';
+import { CASE_TOPIC, type CaseEvent } from './events.js';
 
 const DAY_MS = 24 * 3600_000;
 export const MAX_PAGE_SIZE = 100;
@@ -47,6 +49,28 @@ export function casesService(deps: Deps, datasets: DatasetsService) {
       const view = rowToCaseView(r);
       if (view.userId !== u.id) throw forbidden("You don't own this case!");
       return view;
+    },
+
+    /**
+     * A case as it moves through the queue: its current state, then every change, ending once it
+     * is judged. Only its owner may watch it, as only its owner may read it.
+     */
+    async *watch(actor: User | null, cid: string, signal?: AbortSignal): AsyncGenerator<CaseView> {
+      await this.byId(actor, cid); // access check before subscribing
+      // Subscribed before the state is read, so a change in between is not missed.
+      const updates = busMessages<CaseEvent>(deps.bus, CASE_TOPIC, (e) => e.id === cid, signal);
+      try {
+        let current = await this.byId(actor, cid);
+        yield current;
+        while (current.status < CaseStatus.FINISHED) {
+          const next = await updates.next();
+          if (next.done) return;
+          current = await this.byId(actor, cid);
+          yield current;
+        }
+      } finally {
+        await updates.return?.();
+      }
     },
 
     /** Each user once, with their best valid finished case: cost, then time, then submitTime. */

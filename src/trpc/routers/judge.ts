@@ -36,6 +36,10 @@ export const judgeRouter = router({
   leaderboard: publicProcedure
     .input(z.object({ datasetId: z.string() }))
     .query(async ({ ctx, input }) => (await ctx.services.judge.cases.leaderboard(ctx.actor, input.datasetId)).map(topOut)),
+  /** A case's state now and at every change until it is judged (SSE). */
+  caseStatus: publicProcedure.input(z.object({ id: z.string() })).subscription(async function* ({ ctx, input, signal }) {
+    for await (const c of ctx.services.judge.cases.watch(ctx.actor, input.id, signal)) yield caseOut(c);
+  }),
   remain: publicProcedure.query(({ ctx }) => ctx.services.judge.cases.remain(ctx.actor)),
   submit: publicProcedure
     .input(z.object({ dataset: z.string(), data: z.string() }))

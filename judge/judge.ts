@@ -1,0 +1,111 @@
+import { hostname } from 'node:os';
+import { createCheckPool, type CheckPool } from './carp/pool.js';
+import { CASE_ERROR } from './carp/verdict.js';
+import { solverArgv } from './command.js';
+import { isLeaseLost, type GatewayClient } from './gateway-client.js';
+import type { ClaimedCase } from '../src/services/judge/queue.js';
+import type { Runner } from './runners/types.js';
+import { SolverArchiveError, unpackSolver } from './unpack.js';
+
+export interface JudgeOptions {
+  client: GatewayClient;
+  runner: Runner;
+  concurrency: number;
+  solverCommand: string;
+  /** How long one claim waits on the gateway for work (long-poll), ms. */
+  waitMs?: number;
+  log?: (line: string) => void;
+}
+
+
+/**
+ * A judge: `concurrency` loops, each claiming a case (long-poll, no busy polling), running its
+ * solver in the sandbox while renewing the lease, checking the route in the piscina pool and
+ * reporting. A lease lost mid-run aborts the run; the gateway refuses the late report anyway.
+ */
+export function startJudge(opts: JudgeOptions) {
+  const log = opts.log ?? ((l: string) => console.log(`[judge ${hostname()}] ${l}`));
+  const pool: CheckPool = createCheckPool();
+  const stop = new AbortController();
+  const { client } = opts;
+
+  async function judgeOne(c: ClaimedCase): Promise<void> {
+    const lease = { id: c.id, leaseId: c.leaseId };
+    const runAbort = new AbortController();
+    const renewEvery = Math.max(1000, (c.leaseExpires - Date.now()) / 3);
+    const renew = setInterval(() => {
+      client.call((t) => t.worker.renew.mutate(lease)).catch((err) => {
+        if (isLeaseLost(err)) runAbort.abort(new Error('lease lost'));
+      });
+    }, renewEvery);
+    try {
+      const archive = Buffer.from(await client.call((t) => t.worker.archive.query(lease)), 'base64');
+      let solver;
+      try {
+        solver = await unpackSolver(archive, c.dataset.data);
+      } catch (err) {
+        if (!(err instanceof SolverArchiveError)) throw err;
+        await client.call((t) =>
+          t.worker.report.mutate({ ...lease, result: errorResult(err.message) }),
+        );
+        return;
+      }
+      try {
+        await client.call((t) => t.worker.start.mutate(lease));
+        const seed = Math.floor(Math.random() * 2 ** 31);
+        const argv = solverArgv(c.dataset.command ?? opts.solverCommand, {
+          instance: opts.runner.pathInside(solver.dir, 'data.dat'),
+          time: c.dataset.time,
+          seed,
+        });
+        const run = await opts.runner.run({
+          workDir: solver.dir,
+          argv,
+          limits: { timeSec: c.dataset.time, memoryMb: c.dataset.memory, cpus: c.dataset.cpu },
+          signal: runAbort.signal,
+        });
+        const verdict = await pool.verdict({ datasetKey: c.dataset.id, instanceText: c.dataset.data, run });
+        await client.call((t) => t.worker.report.mutate({ ...lease, result: { ...run, ...verdict } }));
+        log(`case ${c.id}: ${verdict.valid ? `valid, cost ${verdict.cost}` : verdict.reason}`);
+      } finally {
+        await solver.cleanup();
+      }
+    } catch (err) {
+      if (runAbort.signal.aborted || isLeaseLost(err)) log(`case ${c.id}: lease lost, left to the queue`);
+      else {
+        log(`case ${c.id}: ${(err as Error).message}; released`);
+        await client.call((t) => t.worker.release.mutate(lease)).catch(() => undefined);
+      }
+    } finally {
+      clearInterval(renew);
+    }
+  }
+
+  async function loop(): Promise<void> {
+    while (!stop.signal.aborted) {
+      try {
+        const waitMs = opts.waitMs ?? 10_000;
+        const c = await client.call((t) => t.worker.claim.mutate({ waitMs }, { signal: stop.signal }));
+        if (c) await judgeOne(c);
+      } catch (err) {
+        if (stop.signal.aborted) break;
+        log(`gateway unreachable (${(err as Error).message}); retrying`);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  }
+
+  const loops = Array.from({ length: opts.concurrency }, () => loop());
+  return {
+    /** Stops claiming; cases in hand finish first. */
+    async stop(): Promise<void> {
+      stop.abort();
+      await Promise.all(loops);
+      await pool.close();
+    },
+  };
+}
+
+function errorResult(reason: string) {
+  return { timedout: false, stdout: '', outOverflow: false, stderr: '', errOverflow: false, time: 0, exitcode: 0, status: CASE_ERROR, valid: false, cost: 0, reason } as const;
+}

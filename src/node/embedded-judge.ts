@@ -1,0 +1,31 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { Config } from '../config.js';
+import { JudgeType } from '../identity/roles.js';
+import type { Gateway } from './gateway.js';
+
+const JUDGE_MAIN = fileURLToPath(new URL('../../judge/main.ts', import.meta.url));
+
+/**
+ * `npm start` runs one judge beside the gateway: a separate process (as any other judge host
+ * would be), logging in as the WORKER account JUDGE_USERNAME.
+ */
+export async function startEmbeddedJudge(gateway: Gateway, config: Config): Promise<{ stop(): Promise<void> }> {
+  const password = config.JUDGE_PASSWORD ?? randomBytes(18).toString('base64url');
+  await gateway.services.users.ensureAccount(config.JUDGE_USERNAME, password, JudgeType.WORKER);
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', JUDGE_MAIN], {
+    env: { ...process.env, JUDGE_GATEWAY_URL: gateway.url, JUDGE_USERNAME: config.JUDGE_USERNAME, JUDGE_PASSWORD: password },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.once('exit', (code, signal) => {
+    if (code !== 0 && signal === null) console.error(`judge exited with code ${code}; the gateway keeps serving`);
+  });
+  return {
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
