@@ -14,8 +14,7 @@ try {
 }
 
 const gateway = await startGateway(config);
-console.log(`arena gateway listening on ${gateway.url}`);
-const judge = process.argv.includes('--no-judge') ? null : await startEmbeddedJudge(gateway, config);
+let judge: Awaited<ReturnType<typeof startEmbeddedJudge>> | null = null;
 
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -32,3 +31,6 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     );
   });
 }
+
+console.log(`arena gateway listening on ${gateway.url}`);
+if (!process.argv.includes('--no-judge')) judge = await startEmbeddedJudge(gateway, config);

@@ -86,15 +86,17 @@ export function queueService(deps: Deps, datasets: DatasetsService) {
     };
   }
 
-  /** Resolves when a case is queued (or after `ms`), so idle workers wait without polling. */
-  function nextQueued(ms: number): Promise<void> {
+  /** Resolves when a case is queued, after `ms`, or when the caller goes away: no polling. */
+  function nextQueued(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
         off();
+        signal?.removeEventListener('abort', done);
         resolve();
       };
       const timer = setTimeout(done, ms);
+      signal?.addEventListener('abort', done, { once: true });
       const off = bus.subscribe(CASE_TOPIC, (m) => {
         if ((m as CaseEvent).status === CaseStatus.WAITING) done();
       });
@@ -114,15 +116,19 @@ export function queueService(deps: Deps, datasets: DatasetsService) {
   }
 
   return {
-    /** Claims the oldest waiting case; with `waitMs`, waits that long for one to be submitted. */
-    async claim(actor: User | null, waitMs = 0): Promise<ClaimedCase | null> {
+    /**
+     * Claims the oldest waiting case; with `waitMs`, waits that long for one to be submitted. A
+     * caller that hung up (`signal`) claims nothing: no case is leased to a worker that left.
+     */
+    async claim(actor: User | null, waitMs = 0, signal?: AbortSignal): Promise<ClaimedCase | null> {
       const worker = requireWorker(actor);
       const deadline = now() + Math.min(Math.max(waitMs, 0), 30_000);
       for (;;) {
+        if (signal?.aborted) return null;
         await this.expireLeases();
         const claimed = await claimOnce(worker);
         if (claimed || now() >= deadline) return claimed;
-        await nextQueued(deadline - now());
+        await nextQueued(deadline - now(), signal);
       }
     },
 

@@ -8,7 +8,7 @@ const MAX_OUTPUT = 1024 * 1024;
 export const workerRouter = router({
   claim: publicProcedure
     .input(z.object({ waitMs: z.number().int().min(0).max(30_000).default(0) }))
-    .mutation(({ ctx, input }) => ctx.services.judge.queue.claim(ctx.actor, input.waitMs)),
+    .mutation(({ ctx, input, signal }) => ctx.services.judge.queue.claim(ctx.actor, input.waitMs, signal)),
   archive: publicProcedure.input(lease).query(({ ctx, input }) => ctx.services.judge.queue.archive(ctx.actor, input.id, input.leaseId)),
   start: publicProcedure.input(lease).mutation(({ ctx, input }) => ctx.services.judge.queue.start(ctx.actor, input.id, input.leaseId)),
   renew: publicProcedure.input(lease).mutation(({ ctx, input }) => ctx.services.judge.queue.renew(ctx.actor, input.id, input.leaseId)),
