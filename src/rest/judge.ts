@@ -28,13 +28,13 @@ export function judgeRouter(services: Services, clientIp: ClientIp) {
       await next();
     });
   }
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: services.deps.config.BODY_LIMIT_BYTES,
-      onError: (c) => springError(c, 413, 'Request body too large!'),
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: services.deps.config.BODY_LIMIT_BYTES,
+    onError: (c) => springError(c, 413, 'Request body too large!'),
+  });
+  // Only on methods that carry a body: reading `body` on a GET would make the Node adapter
+  // build a full Request object for nothing, on the hottest routes.
+  app.on(['POST', 'PUT', 'PATCH', 'DELETE'], '*', limitBody);
 
   app.post('/login', async (c) => {
     const body = await readJsonBody(c, { username: 'string', password: 'string' });
@@ -74,7 +74,14 @@ export function judgeRouter(services: Services, clientIp: ClientIp) {
     return c.json(await judge.datasets.add(await actorOf(c), body));
   });
 
-  app.get('/dataset/all', async (c) => c.json({ datasets: await judge.datasets.list(await actorOf(c)) }));
+  // The list is cached by the service; its JSON is kept beside it, keyed by the same array.
+  const datasetsJson = new WeakMap<object, string>();
+  app.get('/dataset/all', async (c) => {
+    const list = await judge.datasets.list(await actorOf(c));
+    let body = datasetsJson.get(list);
+    if (body === undefined) datasetsJson.set(list, (body = JSON.stringify({ datasets: list })));
+    return c.body(body, 200, { 'content-type': 'application/json' });
+  });
 
   app.get('/judge/get', async (c) => {
     const actor = await actorOf(c);
@@ -99,7 +106,7 @@ export function judgeRouter(services: Services, clientIp: ClientIp) {
 
   // Spring answered a known path with the wrong method by 405, not 404. Only the routes' own
   // paths: middleware (`use`, method ALL, path `/*`) would otherwise turn every unknown path into a 405.
-  for (const path of new Set(app.routes.filter((r) => r.method !== 'ALL').map((r) => r.path))) {
+  for (const path of new Set(app.routes.filter((r) => r.method !== 'ALL' && !r.path.includes('*')).map((r) => r.path))) {
     app.all(path, (c) => springError(c, 405, `Request method '${c.req.method}' not supported`));
   }
   // A mounted app's notFound is not consulted by its parent (Hono), so unknown /api paths are
