@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import type { UpgradeWebSocket } from 'hono/ws';
 import type { Services } from './services/index.js';
 import { judgeRouter } from './rest/judge.js';
 import type { ClientIp } from './rest/rate-limit.js';
@@ -8,6 +9,8 @@ import { trpcHandler } from './trpc/handler.js';
 
 export interface AppOptions {
   clientIp: ClientIp;
+  /** The host's WebSocket upgrade (Node: @hono/node-server's); without it socket routes answer 501. */
+  upgradeWebSocket?: UpgradeWebSocket;
 }
 
 /** The whole gateway as a fetch handler, runtime-neutral: Node and Workers both serve it. */

@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { serve } from '@hono/node-server';
+import { serve, upgradeWebSocket } from '@hono/node-server';
+import { WebSocketServer } from 'ws';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { createApp } from '../app.js';
 import { memoryBus } from '../bus/memory.js';
@@ -33,9 +34,13 @@ export async function startGateway(config: Config, log: Log = console.log): Prom
   if (created && !config.ROOT_PASSWORD) log(`created ROOT user '${config.ROOT_USERNAME}' with password: ${rootPassword}`);
   else if (created) log(`created ROOT user '${config.ROOT_USERNAME}'`);
 
-  const app = createApp(services, { clientIp: (c) => getConnInfo(c).remote.address ?? 'unknown' });
+  const app = createApp(services, { clientIp: (c) => getConnInfo(c).remote.address ?? 'unknown', upgradeWebSocket });
+  // Sockets share the HTTP port: @hono/node-server hands upgrades to this ws server (frames <= 1 MiB).
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   const server = await new Promise<Server>((resolve) => {
-    const s = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () => resolve(s as Server));
+    const s = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT, websocket: { server: wss } }, () =>
+      resolve(s as Server),
+    );
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
@@ -56,6 +61,7 @@ export async function startGateway(config: Config, log: Log = console.log): Prom
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
+        for (const ws of wss.clients) ws.close(1001, 'server shutting down');
       }).then(async () => {
         await deps.bus.close();
         db.close();
