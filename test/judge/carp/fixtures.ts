@@ -4,6 +4,7 @@
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { seededRandom } from '../../../src/services/judge/generator.js';
 
 export const SHARED = new URL('../../../../shared/carp/', import.meta.url);
 export const sharedPath = (rel: string): string => fileURLToPath(new URL(rel, SHARED));
@@ -154,14 +155,5 @@ export const formatRoute = (route: Route, q: number | null): string =>
   `s ${route.map((trip) => `0,${trip.map(([u, v]) => `(${u},${v})`).join(',')},0`).join(',')}\n` +
   (q === null ? '' : `q ${q}\n`);
 
-/** Deterministic PRNG (mulberry32) for the randomized route tests. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG for the randomized route tests: the project's own seeded generator. */
+export const rng = seededRandom;

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deflateSync, strToU8, zipSync } from 'fflate';
+import { strToU8, zipSync } from 'fflate';
 import { unpackSolver, type UnpackedSolver } from '../../../judge/unpack.js';
 import { carpArgv, type RunLimits, type RunResult, type RunSpec, type Runner } from '../../../judge/runners/types.js';
 
@@ -93,58 +93,5 @@ export function leftovers(opts: { uidRange?: [number, number]; marker?: string }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export interface RawEntry {
-  /** Written byte for byte (no normalisation: `../x` stays `../x`). */
-  name: string;
-  data?: string | Uint8Array;
-  /** Unix mode in the central directory (made by unix), e.g. 0o120777 for a symlink. */
-  unixMode?: number;
-  /** Deflate the data (method 8) instead of storing it. */
-  deflate?: boolean;
-  /** Uncompressed size to claim in the headers (to lie about it). */
-  declaredSize?: number;
-}
-
-/** A zip written by hand, for archives an archiver would refuse to make. */
-export function rawZip(entries: RawEntry[]): Uint8Array {
-  const parts: Buffer[] = [];
-  const central: Buffer[] = [];
-  let offset = 0;
-  for (const e of entries) {
-    const name = Buffer.from(e.name, 'utf8');
-    const plain = typeof e.data === 'string' ? strToU8(e.data) : (e.data ?? new Uint8Array());
-    const body = e.deflate ? deflateSync(plain) : plain;
-    const size = e.declaredSize ?? plain.length;
-    const method = e.deflate ? 8 : 0;
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(0x0800, 6);
-    local.writeUInt16LE(method, 8);
-    local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(size, 22);
-    local.writeUInt16LE(name.length, 26);
-    parts.push(local, name, Buffer.from(body));
-    const cd = Buffer.alloc(46);
-    cd.writeUInt32LE(0x02014b50, 0);
-    cd.writeUInt16LE(e.unixMode === undefined ? 20 : (3 << 8) | 20, 4);
-    cd.writeUInt16LE(20, 6);
-    cd.writeUInt16LE(0x0800, 8);
-    cd.writeUInt16LE(method, 10);
-    cd.writeUInt32LE(body.length, 20);
-    cd.writeUInt32LE(size, 24);
-    cd.writeUInt16LE(name.length, 28);
-    cd.writeUInt32LE(e.unixMode === undefined ? 0 : (e.unixMode << 16) >>> 0, 38);
-    cd.writeUInt32LE(offset, 42);
-    central.push(cd, name);
-    offset += 30 + name.length + body.length;
-  }
-  const cd = Buffer.concat(central);
-  const eocd = Buffer.alloc(22);
-  eocd.writeUInt32LE(0x06054b50, 0);
-  eocd.writeUInt16LE(entries.length, 8);
-  eocd.writeUInt16LE(entries.length, 10);
-  eocd.writeUInt32LE(cd.length, 12);
-  eocd.writeUInt32LE(offset, 16);
-  return new Uint8Array(Buffer.concat([...parts, cd, eocd]));
-}
+/** Hand-written zips (unsafe names, symlink modes, lying sizes) come from the shared test helper. */
+export { rawZip } from '../../helpers/zip.js';

@@ -56,7 +56,7 @@ describe('unpackSolver', () => {
     await expectRejected(honest, 'Zip archive unpacks too large!');
     const liar = rawZip([
       { name: 'CARP_solver.py', data: GOOD_SOLVER },
-      { name: 'bomb.bin', data: zeros, deflate: true, declaredSize: 10 },
+      { name: 'bomb.bin', data: zeros, method: 8, declaredSize: 10 },
     ]);
     await expectRejected(liar, 'Zip archive unpacks too large!');
   });
