@@ -35,7 +35,6 @@ const schema = z.object({
   JUDGE_RUNNER: z.enum(['bwrap', 'docker', 'process']).default('bwrap'),
   JUDGE_CONCURRENCY: intFrom(1, 1),
   JUDGE_DOCKER_IMAGE: z.string().optional(),
-  LOG_LEVEL: z.enum(['silent', 'error', 'info']).default('info'),
 });
 
 export type Config = z.infer<typeof schema>;

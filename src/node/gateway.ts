@@ -10,6 +10,7 @@ import type { Config } from '../config.js';
 import { migrate } from '../db/migrate.js';
 import { createServices, type Services } from '../services/index.js';
 import { fsBlobStore } from './blob-fs.js';
+import { redisBus } from './redis-bus.js';
 import { loadMigrations, openDatabase } from './db.js';
 import { testDataFromDir } from './testdata-dir.js';
 
@@ -26,7 +27,8 @@ export async function startGateway(config: Config, log: Log = console.log): Prom
   const db = await openDatabase(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN);
   const applied = await migrate(db, loadMigrations());
   if (applied.length > 0) log(`migrations applied: ${applied.join(', ')}`);
-  const deps = { db, blobs: fsBlobStore(config.BLOB_DIR), bus: memoryBus(), config, now: Date.now };
+  const bus = config.REDIS_URL ? redisBus(config.REDIS_URL, log) : memoryBus();
+  const deps = { db, blobs: fsBlobStore(config.BLOB_DIR), bus, config, now: Date.now };
   const services = createServices(deps, config.TESTDATA_DIR ? { testData: testDataFromDir(config.TESTDATA_DIR) } : {});
 
   const rootPassword = config.ROOT_PASSWORD ?? randomBytes(12).toString('base64url');

@@ -44,6 +44,12 @@ const leaseLost = () => new ServiceError('conflict', 'Lease lost!');
 export function queueService(deps: Deps, datasets: DatasetsService) {
   const { db, now, config, bus } = deps;
   const leaseMs = config.JUDGE_LEASE_SECONDS * 1000;
+  // One lasting subscription wakes every local waiter: no per-claim subscribe round trip to a
+  // Redis bus, and the topic stays subscribed for case watchers too.
+  const waiters = new Set<() => void>();
+  bus.subscribe(CASE_TOPIC, (m) => {
+    if ((m as CaseEvent).status === CaseStatus.WAITING) for (const wake of [...waiters]) wake();
+  });
 
   const event = async (id: string, patch: Partial<CaseEvent> = {}) => {
     const r = (await db.execute({ sql: 'SELECT id, status, user_id, dataset_id, valid, cost, reason FROM cases WHERE id = ?', args: [id] })).rows[0];
@@ -91,15 +97,13 @@ export function queueService(deps: Deps, datasets: DatasetsService) {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
-        off();
+        waiters.delete(done);
         signal?.removeEventListener('abort', done);
         resolve();
       };
       const timer = setTimeout(done, ms);
       signal?.addEventListener('abort', done, { once: true });
-      const off = bus.subscribe(CASE_TOPIC, (m) => {
-        if ((m as CaseEvent).status === CaseStatus.WAITING) done();
-      });
+      waiters.add(done);
     });
   }
 
