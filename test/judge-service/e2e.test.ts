@@ -4,7 +4,8 @@ import { createClient } from '@libsql/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql, trpc } from '../helpers/doors.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
-import { archive, GDB10, judgeFixture, waitFor, SOLVERS, type JudgeFixture } from './support.js';
+import { archive, GDB10, GDB10_OUTPUT, judgeFixture, waitFor, SOLVERS, type JudgeFixture } from './support.js';
+import { zipBase64 } from '../helpers/zip.js';
 import { startJudge } from '../../judge/judge.js';
 import { gatewayClient } from '../../judge/gateway-client.js';
 import { createRunner } from '../../judge/runners/index.js';
@@ -79,6 +80,21 @@ describe('submit -> claim -> bwrap sandbox -> check -> verdict on every door', (
       expect(await trpc(gw.url, rootAuth).judge.cases.get.query({ id: good })).toMatchObject({ status: 3, valid: true, cost: 298 });
       const top = (await fx.root.get(`/api/judge/top?did=${fx.datasetId}`)).json.carpCases;
       expect(top).toEqual([expect.objectContaining({ userName: 'root', cost: 298 })]);
+    } finally {
+      await judge.stop();
+    }
+  });
+
+  it('runs a dataset with its own solver command', async () => {
+    const rootToken = (await trpc(gw.url).auth.login.mutate({ username: 'root', password: 'root-pass-1' })).token;
+    const { id } = await trpc(gw.url, { authorization: `Bearer ${rootToken}` }).judge.datasets.add.mutate({
+      name: 'gdb10-custom', time: 5, memory: 256, cpu: 1, data: GDB10, command: 'python3 CARP_solver.py custom {instance} {time}',
+    });
+    const solver = `import sys\nif sys.argv[1] != "custom" or sys.argv[3] != "5":\n    sys.exit(3)\nsys.stdout.write(open(sys.argv[2]).read() and ${JSON.stringify(GDB10_OUTPUT)})\n`;
+    const cid = (await fx.root.post('/api/judge/submit', { dataset: id, data: zipBase64({ 'CARP_solver.py': solver }) })).json.cid;
+    const judge = startJudge({ client: gatewayClient(gw.url, 'worker1', 'worker-pw'), runner: createRunner('bwrap'), concurrency: 1, solverCommand: DEFAULT_SOLVER_COMMAND, log: () => undefined });
+    try {
+      expect(await finished(cid)).toMatchObject({ status: 3, exitcode: 0, valid: true, cost: 298 });
     } finally {
       await judge.stop();
     }

@@ -28,6 +28,8 @@ export interface DatasetInput {
   cpu?: number;
   data?: string;
   bestKnownCost?: number | null;
+  /** Solver command template for this dataset ({instance}, {time}, {seed}); null = the judge's default. */
+  command?: string | null;
 }
 
 // Upper bounds the original lacked: a dataset's limits are what the judge will grant a solver.
@@ -99,12 +101,13 @@ export function datasetsService(deps: Deps) {
       if (input.cpu > MAX.cpu) throw invalid('Too many cpus!');
       if (input.memory > MAX.memory) throw invalid('Too much memory!');
       if (input.time > MAX.time) throw invalid('Too much time!');
+      if (input.command != null && (input.command.trim() === '' || input.command.length > 500)) throw invalid('Invalid command!');
       const id = objectId(now());
       try {
         await db.execute({
-          sql: `INSERT INTO datasets (id, name, time, memory, cpu, data, best_known_cost, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-          args: [id, input.name, input.time, input.memory, input.cpu, input.data, input.bestKnownCost ?? null, now()],
+          sql: `INSERT INTO datasets (id, name, time, memory, cpu, data, best_known_cost, command, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          args: [id, input.name, input.time, input.memory, input.cpu, input.data, input.bestKnownCost ?? null, input.command ?? null, now()],
         });
       } catch (err) {
         if (isUniqueViolation(err)) throw conflict('Dataset name already exists!');

@@ -18,6 +18,7 @@ export const judgeRouter = router({
           cpu: z.number().int(),
           data: z.string(),
           bestKnownCost: z.number().int().nullish(),
+          command: z.string().max(500).nullish(),
         }),
       )
       .mutation(({ ctx, input }) => ctx.services.judge.datasets.add(ctx.actor, input)),
