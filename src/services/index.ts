@@ -30,7 +30,7 @@ export function createServices(deps: Deps, options: ServiceOptions = {}) {
     auth: authService(users, tokens),
     sessions,
     judge: {
-      accounts: judgeAccounts(deps, users, sessions),
+      accounts: judgeAccounts(users, sessions),
       datasets,
       cases,
       submissions: submitService(deps, datasets, cases),

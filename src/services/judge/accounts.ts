@@ -1,5 +1,4 @@
 import { canManage, isJudgeType, JudgeType } from '../../identity/roles.js';
-import type { Deps } from '../deps.js';
 import { ServiceError, forbidden, invalid, notFound } from '../errors.js';
 import type { SessionsService } from '../sessions.js';
 import type { User, UsersService } from '../users.js';
@@ -9,7 +8,7 @@ const MAX_FIELD = 32;
 const empty = (s: string | undefined | null): s is '' | undefined | null => s === undefined || s === null || s === '';
 
 /** Spec 004's login, logout and user management, with the original server's checks and messages. */
-export function judgeAccounts(deps: Deps, users: UsersService, sessions: SessionsService) {
+export function judgeAccounts(users: UsersService, sessions: SessionsService) {
   return {
     /** `current` is whoever the request's session already belongs to: the original refused a second login. */
     async login(current: User | null, input: { username?: string; password?: string }) {
