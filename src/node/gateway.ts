@@ -52,6 +52,10 @@ export async function startGateway(config: Config, log: Log = console.log): Prom
     services.judge.queue.expireLeases().catch((err) => log(`lease sweep failed: ${(err as Error).message}`));
   }, 1000);
   sweeper.unref();
+  const purge = setInterval(() => {
+    services.sessions.purgeExpired().catch((err) => log(`session purge failed: ${(err as Error).message}`));
+  }, 10 * 60_000);
+  purge.unref();
 
   let closing: Promise<void> | null = null;
   return {
@@ -60,6 +64,7 @@ export async function startGateway(config: Config, log: Log = console.log): Prom
     close() {
       // Stop accepting, let in-flight requests finish, then close the database.
       clearInterval(sweeper);
+      clearInterval(purge);
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
