@@ -17,6 +17,7 @@ const schema = z.object({
   REDIS_URL: z.string().url().optional(),
   INTEGRATION_API_KEY: list,
   QUIZ_APP_IDS: list,
+  QUIZ_HA1: z.enum(['on', 'off']).default('on'),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   ROOT_USERNAME: z.string().min(1).max(32).default('root'),
   ROOT_PASSWORD: z.string().min(1).max(32).optional(),

@@ -17,6 +17,11 @@ export async function hashPassword(password: string): Promise<string> {
   return `${PREFIX}$${ITERATIONS}$${toBase64(salt)}$${toBase64(hash)}`;
 }
 
+/** True when a stored hash is this module's current scheme and cost (no upgrade needed). */
+export function isCurrentHash(stored: string): boolean {
+  return stored.startsWith(`${PREFIX}$${ITERATIONS}$`);
+}
+
 /** Other stored forms (bcrypt from the integration API) register a verifier here. */
 export type PasswordVerifier = (password: string, stored: string) => Promise<boolean> | boolean;
 const verifiers = new Map<string, PasswordVerifier>();

@@ -1,7 +1,8 @@
 import type { Executor } from '../db/types.js';
 import { isUniqueViolation } from '../db/tx.js';
 import { objectId } from '../identity/ids.js';
-import { hashPassword, verifyPassword } from '../identity/password.js';
+import { quizHa1 } from '../identity/md5.js';
+import { hashPassword, isCurrentHash, verifyPassword } from '../identity/password.js';
 import { JudgeType } from '../identity/roles.js';
 import type { Deps } from './deps.js';
 import { conflict } from './errors.js';
@@ -18,7 +19,9 @@ function rowToUser(r: Record<string, unknown>): User {
   return { id: String(r.id), username: String(r.username), judgeType: Number(r.judge_type) as JudgeType };
 }
 
-export function usersService({ db, now }: Deps) {
+export function usersService({ db, now, config }: Deps) {
+  const ha1 = (username: string, password: string) => (config.QUIZ_HA1 === 'on' ? quizHa1(username, password) : null);
+
   async function one(sql: string, args: (string | number)[], ex: Executor = db): Promise<User | null> {
     const r = (await ex.execute({ sql, args })).rows[0];
     return r ? rowToUser(r) : null;
@@ -29,14 +32,21 @@ export function usersService({ db, now }: Deps) {
     byUsername: (username: string, ex?: Executor) =>
       one(`SELECT ${USER_COLUMNS} FROM users WHERE username = ?`, [username], ex),
 
-    /** Creates a person; a taken username is a conflict. */
-    async create(input: { username: string; password: string; judgeType: JudgeType }, ex: Executor = db): Promise<User> {
+    /**
+     * Creates a person; a taken username is a conflict. `password` is hashed here; a client that
+     * only has a hash of another scheme (bcrypt) passes `passwordHash`, upgraded at first login.
+     */
+    async create(
+      input: { username: string; judgeType: JudgeType } & ({ password: string } | { passwordHash: string }),
+      ex: Executor = db,
+    ): Promise<User> {
       const id = objectId(now());
-      const hash = await hashPassword(input.password);
+      const plain = 'password' in input ? input.password : null;
+      const hash = plain !== null ? await hashPassword(plain) : (input as { passwordHash: string }).passwordHash;
       try {
         await ex.execute({
-          sql: 'INSERT INTO users (id, username, password_hash, judge_type, created_at) VALUES (?, ?, ?, ?, ?)',
-          args: [id, input.username, hash, input.judgeType, now()],
+          sql: 'INSERT INTO users (id, username, password_hash, ha1, judge_type, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+          args: [id, input.username, hash, plain !== null ? ha1(input.username, plain) : null, input.judgeType, now()],
         });
       } catch (err) {
         if (isUniqueViolation(err)) throw conflict('User already exists!');
@@ -46,7 +56,12 @@ export function usersService({ db, now }: Deps) {
     },
 
     async setPassword(userId: string, password: string, ex: Executor = db): Promise<void> {
-      await ex.execute({ sql: 'UPDATE users SET password_hash = ? WHERE id = ?', args: [await hashPassword(password), userId] });
+      const user = await this.byId(userId, ex);
+      if (!user) return;
+      await ex.execute({
+        sql: 'UPDATE users SET password_hash = ?, ha1 = ? WHERE id = ?',
+        args: [await hashPassword(password), ha1(user.username, password), userId],
+      });
     },
 
     /** The user when the password matches; null otherwise (same answer for unknown users). */
@@ -58,7 +73,12 @@ export function usersService({ db, now }: Deps) {
         await hashPassword(password); // same cost as a real check, so timing does not reveal who exists
         return null;
       }
-      return (await verifyPassword(password, String(r.password_hash))) ? rowToUser(r) : null;
+      const stored = String(r.password_hash);
+      if (!(await verifyPassword(password, stored))) return null;
+      const user = rowToUser(r);
+      // A hash from elsewhere (bcrypt) becomes ours at the first login, with the quiz HA1 beside it.
+      if (!isCurrentHash(stored)) await this.setPassword(user.id, password);
+      return user;
     },
 
     /** The account a bundled service (the embedded judge) logs in with: created, or its password reset. */
