@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { UpgradeWebSocket } from 'hono/ws';
 import type { Services } from './services/index.js';
 import { judgeRouter } from './rest/judge.js';
+import { judgeWebSocket } from './rest/judge-websocket.js';
 import type { ClientIp } from './rest/rate-limit.js';
 import { graphqlHandler } from '../schema/yoga.js';
 import { trpcHandler } from './trpc/handler.js';
@@ -26,6 +27,8 @@ export function createApp(services: Services, options: AppOptions) {
     }
   });
 
+  // The original judge workers' socket; before /api, whose catch-all 404 would answer it.
+  app.get('/api/websocket', judgeWebSocket(services, options.upgradeWebSocket));
   app.route('/api', judgeRouter(services, options.clientIp));
 
   // GraphQL and tRPC bodies: big enough for a judge report (two capped outputs), no bigger.

@@ -5,6 +5,7 @@ import type { Deps } from './deps.js';
 import { judgeAccounts } from './judge/accounts.js';
 import { casesService } from './judge/cases.js';
 import { datasetsService } from './judge/datasets.js';
+import { legacyWorkerHub } from './judge/legacy-worker.js';
 import { queueService } from './judge/queue.js';
 import { submitService } from './judge/submit.js';
 import { testDataService, type TestDataSource } from './judge/testdata.js';
@@ -21,6 +22,7 @@ export function createServices(deps: Deps, options: ServiceOptions = {}) {
   const sessions = sessionsService(deps);
   const datasets = datasetsService(deps);
   const cases = casesService(deps, datasets);
+  const queue = queueService(deps, datasets);
   // Without JWT_SECRET, tokens are signed with a per-process key: valid until restart, on this node only.
   const tokens = tokenIssuer(deps.config.JWT_SECRET ?? toHex(randomBytes(32)));
   return {
@@ -35,7 +37,9 @@ export function createServices(deps: Deps, options: ServiceOptions = {}) {
       cases,
       submissions: submitService(deps, datasets, cases),
       testData: testDataService(deps, users, datasets, options.testData),
-      queue: queueService(deps, datasets),
+      queue,
+      // The original Python workers' websocket protocol, on the same queue.
+      legacyWorkers: legacyWorkerHub(deps, queue),
     },
   };
 }
