@@ -65,11 +65,12 @@ export async function startGateway(config: Config, log: Log = console.log): Prom
       // Stop accepting, let in-flight requests finish, then close the database.
       clearInterval(sweeper);
       clearInterval(purge);
-      closing ??= new Promise<void>((resolve) => {
+      // Old judge workers hand their cases back first, while the database is still open.
+      closing ??= services.judge.legacyWorkers.closeAll().then(() => new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
         for (const ws of wss.clients) ws.close(1001, 'server shutting down');
-      }).then(async () => {
+      })).then(async () => {
         await deps.bus.close();
         db.close();
       });

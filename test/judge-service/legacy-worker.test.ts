@@ -1,5 +1,6 @@
 // The original Python judge worker's websocket protocol (github imxieyi/carp_judge_worker),
 // played by a scripted `ws` client against a real gateway, sharing the queue with tRPC workers.
+import { createClient } from '@libsql/client';
 import { strFromU8, unzipSync } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -288,6 +289,21 @@ describe('the original worker protocol on /api/websocket', () => {
       result: { timedout: false, stdout: GDB10_OUTPUT, outOverflow: false, stderr: '', errOverflow: false, time: 1, exitcode: 0, status: 3, valid: true, cost: 298, reason: 'Solution Accepted.' },
     });
     expect(await statusIs(cid, 3)).toMatchObject({ valid: true, cost: 298 });
+  });
+
+  it('hands the cases of open sockets back to the queue when the gateway shuts down', async () => {
+    const w = await connect();
+    await w.register(1);
+    const cid = await submit();
+    expect((await w.caseData()).cid).toBe(cid);
+    w.send({ type: CASE_START, cid, timestamp: Date.now() / 1000 });
+    await statusIs(cid, 2);
+    await gw.close();
+    expect((await w.closed).code).toBe(1001);
+    const db = createClient({ url: gw.dbUrl });
+    const row = (await db.execute({ sql: 'SELECT status, attempts, lease_id FROM cases WHERE id = ?', args: [cid] })).rows[0];
+    db.close();
+    expect(row).toMatchObject({ status: 0, attempts: 0, lease_id: null });
   });
 
   it('shares one queue with tRPC workers: no case is judged by both, none is lost', async () => {

@@ -158,6 +158,13 @@ export function legacyWorkerHub(deps: Pick<Deps, 'config' | 'now'>, queue: Queue
     connected(): string[] {
       return [...sockets.keys()];
     },
+
+    /** Gateway shutdown: every socket closed and its cases back in the queue before the database goes. */
+    async closeAll(): Promise<void> {
+      const open = [...sockets.values()];
+      for (const s of open) s.sink.close(1001, 'server shutting down');
+      await Promise.all(open.map((s) => s.close(1001)));
+    },
   };
 }
 
@@ -195,7 +202,7 @@ export class LegacyWorkerSocket {
 
   constructor(
     readonly worker: User,
-    private readonly sink: SocketSink,
+    readonly sink: SocketSink,
     private readonly ctx: HubContext,
   ) {}
 
