@@ -4,6 +4,7 @@ import type { UpgradeWebSocket } from 'hono/ws';
 import type { Services } from './services/index.js';
 import { judgeRouter } from './rest/judge.js';
 import { judgeWebSocket } from './rest/judge-websocket.js';
+import { quizRouter } from './rest/quiz.js';
 import type { ClientIp } from './rest/rate-limit.js';
 import { graphqlHandler } from '../schema/yoga.js';
 import { trpcHandler } from './trpc/handler.js';
@@ -30,6 +31,8 @@ export function createApp(services: Services, options: AppOptions) {
   // The original judge workers' socket; before /api, whose catch-all 404 would answer it.
   app.get('/api/websocket', judgeWebSocket(services, options.upgradeWebSocket));
   app.route('/api', judgeRouter(services, options.clientIp));
+  // Spec 002, quiz authorization, with the original's HTTP-200 envelope.
+  app.route('/v1', quizRouter(services));
 
   // GraphQL and tRPC bodies: big enough for a judge report (two capped outputs), no bigger.
   const doorLimit = bodyLimit({ maxSize: 2 * 1024 * 1024, onError: (c) => c.json({ error: 'Payload Too Large' }, 413) });

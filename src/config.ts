@@ -18,6 +18,13 @@ const schema = z.object({
   INTEGRATION_API_KEY: list,
   QUIZ_APP_IDS: list,
   QUIZ_HA1: z.enum(['on', 'off']).default('on'),
+  QUIZ_TYPES: z
+    .string()
+    .default('quiz_b,quiz_boat,quiz_bike')
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
+  QUIZ_NONCE_TTL_SECONDS: intFrom(300, 1),
+  QUIZ_LOGIN_MAX_FAILURES: intFrom(5),
+  QUIZ_LOGIN_LOCK_SECONDS: intFrom(900, 1),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   ROOT_USERNAME: z.string().min(1).max(32).default('root'),
   ROOT_PASSWORD: z.string().min(1).max(32).optional(),

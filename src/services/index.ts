@@ -9,6 +9,7 @@ import { legacyWorkerHub } from './judge/legacy-worker.js';
 import { queueService } from './judge/queue.js';
 import { submitService } from './judge/submit.js';
 import { testDataService, type TestDataSource } from './judge/testdata.js';
+import { quizService } from './quiz/index.js';
 import { sessionsService } from './sessions.js';
 import { usersService } from './users.js';
 
@@ -31,6 +32,8 @@ export function createServices(deps: Deps, options: ServiceOptions = {}) {
     users,
     auth: authService(users, tokens),
     sessions,
+    // Spec 002: quiz authorization (nonce + digest) and the quiz's view of each person.
+    quiz: quizService(deps, users, sessions),
     judge: {
       accounts: judgeAccounts(users, sessions),
       datasets,

@@ -1,12 +1,14 @@
 import { router } from './init.js';
 import { authRouter } from './routers/auth.js';
 import { judgeRouter } from './routers/judge.js';
+import { quizRouter } from './routers/quiz.js';
 import { workerRouter } from './routers/worker.js';
 
 /** One router per feature, merged; clients import the `AppRouter` type. */
 export const appRouter = router({
   auth: authRouter,
   judge: judgeRouter,
+  quiz: quizRouter,
   worker: workerRouter,
 });
 

@@ -1,0 +1,148 @@
+import type { Context } from 'hono';
+import type { AuthorizeInput, QuizUser } from '../services/quiz/index.js';
+import { INVALID_PARAMETERS } from '../services/quiz/index.js';
+
+/**
+ * The quiz service's wire format (spec 002, LEGACY-NOTES part A): always HTTP 200, the real
+ * code in `status`, compact JSON as Python 2's `json.dumps(..., separators=(',', ':'))` wrote
+ * it (non-ASCII as \uXXXX), keys in the original's order.
+ */
+export function pyJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+export const JSON_TYPE = 'application/json; charset=utf-8';
+
+export function wire(c: Context, body: Record<string, unknown>, headers: Record<string, string> = {}): Response {
+  return c.body(pyJson(body), 200, { 'content-type': JSON_TYPE, ...headers });
+}
+
+export function wireError(c: Context, status: number, description: string, headers: Record<string, string> = {}): Response {
+  return wire(c, { status, description }, headers);
+}
+
+/** A refusal decided while reading the request, before any service is called. */
+export class QuizWireError extends Error {
+  constructor(
+    readonly status: number,
+    readonly description: string,
+  ) {
+    super(description);
+  }
+}
+
+/** The user object in the original's key order (CPython 2.7 dict order), per user type; never a password hash. */
+export function wireUser(u: QuizUser): Record<string, unknown> {
+  switch (u.type) {
+    case 'school':
+      return { type: 'school', id: u.id, name: u.name };
+    case 'admin':
+      return { type: 'admin', id: u.id, name: u.name };
+    default:
+      return { surname: u.surname ?? '', name: u.name, id: u.id, type: u.type, school_id: u.schoolId };
+  }
+}
+
+/** Werkzeug 0.8's 404 page, which the original did not wrap in JSON. */
+export const NOT_FOUND_HTML =
+  '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 3.2 Final//EN">\n' +
+  '<title>404 Not Found</title>\n' +
+  '<h1>Not Found</h1>\n' +
+  '<p>The requested URL was not found on the server.</p><p>If you entered the URL manually please check your spelling and try again.</p>\n';
+
+const NOT_A_JSON = 'Not a JSON.';
+const WS = new Set([' ', '\t', '\n', '\r']);
+
+function skipWs(t: string, i: number): number {
+  while (i < t.length && WS.has(t[i]!)) i++;
+  return i;
+}
+
+function stringEnd(t: string, i: number): number {
+  for (let j = i + 1; j < t.length; j++) {
+    if (t[j] === '\\') j++;
+    else if (t[j] === '"') return j + 1;
+  }
+  return t.length;
+}
+
+function valueEnd(t: string, i: number): number {
+  const c = t[i];
+  if (c === '"') return stringEnd(t, i);
+  if (c === '{' || c === '[') {
+    let depth = 0;
+    for (let j = i; j < t.length; j++) {
+      const d = t[j];
+      if (d === '"') j = stringEnd(t, j) - 1;
+      else if (d === '{' || d === '[') depth++;
+      else if (d === '}' || d === ']') {
+        if (--depth === 0) return j + 1;
+      }
+    }
+    return t.length;
+  }
+  let j = i;
+  while (j < t.length && t[j] !== ',' && t[j] !== '}' && t[j] !== ']' && !WS.has(t[j]!)) j++;
+  return j;
+}
+
+/**
+ * The source text of a top-level member of a JSON object text (the last one of that name, as
+ * JSON.parse keeps it). Only called on text JSON.parse accepted, so the scan can be simple;
+ * it keeps number literals exact where a JS number would round them.
+ */
+export function rawMember(text: string, key: string): string | undefined {
+  let i = skipWs(text, 0);
+  if (text[i] !== '{') return undefined;
+  i++;
+  let found: string | undefined;
+  for (;;) {
+    i = skipWs(text, i);
+    if (i >= text.length || text[i] === '}') return found;
+    if (text[i] === ',') {
+      i++;
+      continue;
+    }
+    const keyEnd = stringEnd(text, i);
+    const name = JSON.parse(text.slice(i, keyEnd)) as string;
+    i = skipWs(text, skipWs(text, keyEnd) + 1); // past the colon
+    const end = valueEnd(text, i);
+    if (name === key) found = text.slice(i, end);
+    i = end;
+  }
+}
+
+/** A JSON number as the original's `'%s' % nonce` printed an integer: its exact decimal digits. */
+export function decimalText(literal: string): string {
+  if (/^-?(0|[1-9]\d*)$/.test(literal)) return BigInt(literal).toString();
+  return String(Number(literal)); // a fraction or exponent can never be a 32-hex nonce
+}
+
+/**
+ * POST /authorize's body, checked as the original did: `Not a JSON.` when the Content-Type
+ * lacks `application/json` or the body does not parse; `Invalid parameters.` when a field is
+ * missing (here also: not a string, or the body not an object, where the original crashed).
+ */
+export async function readAuthorizeBody(c: Context): Promise<AuthorizeInput> {
+  const type = c.req.header('content-type');
+  if (!type || !type.includes('application/json')) throw new QuizWireError(400, NOT_A_JSON);
+  let text: string;
+  let data: unknown;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(await c.req.arrayBuffer());
+    data = JSON.parse(text);
+  } catch {
+    throw new QuizWireError(400, NOT_A_JSON);
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new QuizWireError(400, INVALID_PARAMETERS);
+  const body = data as Record<string, unknown>;
+  const str = (name: string): string => {
+    const v = body[name];
+    if (typeof v !== 'string') throw new QuizWireError(400, INVALID_PARAMETERS);
+    return v;
+  };
+  let nonce: string;
+  if (typeof body.nonce === 'number') nonce = decimalText(rawMember(text, 'nonce') ?? String(body.nonce));
+  else nonce = str('nonce');
+  return { nonce, login: str('login'), appid: str('appid'), digest: str('digest'), quizType: str('quiz_type') };
+}
