@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { UpgradeWebSocket } from 'hono/ws';
 import type { Services } from './services/index.js';
 import { judgeRouter } from './rest/judge.js';
+import { socialRouter } from './rest/social.js';
 import { judgeWebSocket } from './rest/judge-websocket.js';
 import { quizRouter } from './rest/quiz.js';
 import type { ClientIp } from './rest/rate-limit.js';
@@ -30,6 +31,9 @@ export function createApp(services: Services, options: AppOptions) {
 
   // The original judge workers' socket; before /api, whose catch-all 404 would answer it.
   app.get('/api/websocket', judgeWebSocket(services, options.upgradeWebSocket));
+  // Spec 003 (social/events) before the judge API: its /api/* catch-all 404 and its rate and
+  // body limits are the judge's own, and must not answer or limit these paths.
+  app.route('/', socialRouter(services, options.clientIp));
   app.route('/api', judgeRouter(services, options.clientIp));
   // Spec 002, quiz authorization, with the original's HTTP-200 envelope.
   app.route('/v1', quizRouter(services));

@@ -32,6 +32,7 @@ const schema = z.object({
   RATE_LIMIT_PER_MINUTE: intFrom(100),
   BODY_LIMIT_BYTES: intFrom(131072, 1024),
   SESSION_TTL_HOURS: intFrom(24 * 7, 1),
+  UPLOAD_LIMIT_BYTES: intFrom(5 * 1024 * 1024, 1024),
   JUDGE_DAILY_LIMIT: intFrom(10),
   JUDGE_MAX_ARCHIVE_BASE64: intFrom(87500, 1),
   JUDGE_LEASE_SECONDS: intFrom(60, 1),

@@ -11,6 +11,7 @@ import { submitService } from './judge/submit.js';
 import { testDataService, type TestDataSource } from './judge/testdata.js';
 import { quizService } from './quiz/index.js';
 import { sessionsService } from './sessions.js';
+import { socialServices } from './social/index.js';
 import { usersService } from './users.js';
 
 export interface ServiceOptions {
@@ -34,6 +35,8 @@ export function createServices(deps: Deps, options: ServiceOptions = {}) {
     sessions,
     // Spec 002: quiz authorization (nonce + digest) and the quiz's view of each person.
     quiz: quizService(deps, users, sessions),
+    // Spec 003: profiles, friends, events.
+    social: socialServices(deps, users, sessions),
     judge: {
       accounts: judgeAccounts(users, sessions),
       datasets,

@@ -1,6 +1,7 @@
 import { router } from './init.js';
 import { authRouter } from './routers/auth.js';
 import { judgeRouter } from './routers/judge.js';
+import { socialRouter } from './routers/social.js';
 import { quizRouter } from './routers/quiz.js';
 import { workerRouter } from './routers/worker.js';
 
@@ -8,6 +9,7 @@ import { workerRouter } from './routers/worker.js';
 export const appRouter = router({
   auth: authRouter,
   judge: judgeRouter,
+  social: socialRouter,
   quiz: quizRouter,
   worker: workerRouter,
 });

@@ -1,0 +1,213 @@
+import type { Context } from 'hono';
+import { ServiceError } from '../services/errors.js';
+import { MissingArgument } from '../services/social/common.js';
+
+/** Spec 003's response codes (the original's misc/response.py ResponseCode). */
+export const Code = { OK: 0, INVALID_ARGUMENT: 1, MISSING_ARGUMENT: 2, NOT_PERMITTED: 3, UNSUPPORTED_MEDIA_TYPE: 4, UNKNOWN: -1 } as const;
+export type Code = (typeof Code)[keyof typeof Code];
+
+export const LOGIN_URL = '/accounts/login/';
+
+const hex4 = (n: number) => n.toString(16).padStart(4, '0');
+
+/**
+ * Python's json.dumps with its defaults, as Django's JsonResponse wrote them: `", "` and `": "`
+ * separators, keys in insertion order, everything outside ASCII as \uXXXX (lower-case hex,
+ * surrogate pairs for astral characters).
+ */
+export function pyJson(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  // DEL too: Python's ensure_ascii escapes everything outside ' '..'~'.
+  if (typeof value === 'string') return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (ch) => `\\u${hex4(ch.charCodeAt(0))}`);
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (Array.isArray(value)) return `[${value.map(pyJson).join(', ')}]`;
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+  return `{${entries.map(([k, v]) => `${pyJson(k)}: ${pyJson(v)}`).join(', ')}}`;
+}
+
+/** The envelope: always HTTP 200; `response` left out when there is none (the original's None). */
+export function envelopeJson(code: Code, message = '', response?: unknown): string {
+  const body: Record<string, unknown> = { error: code, error_msg: message };
+  if (response !== undefined && response !== null) body.response = response;
+  return pyJson(body);
+}
+
+export function envelope(code: Code, message = '', response?: unknown): Response {
+  return new Response(envelopeJson(code, message, response), { status: 200, headers: { 'content-type': 'application/json' } });
+}
+
+export const ok = (response?: unknown) => envelope(Code.OK, '', response);
+
+/** A service refusal in the envelope: the kinds map onto the original's codes. */
+export function serviceErrorEnvelope(err: ServiceError): Response {
+  if (err instanceof MissingArgument) return envelope(Code.MISSING_ARGUMENT, err.message);
+  switch (err.kind) {
+    case 'invalid':
+    case 'not_found':
+    case 'too_large':
+      return envelope(Code.INVALID_ARGUMENT, err.message);
+    case 'forbidden':
+    case 'rate_limited':
+    case 'unauthenticated':
+      return envelope(Code.NOT_PERMITTED, err.message);
+    case 'conflict':
+      // The original reported its IntegrityError (a taken event name) as an unknown error.
+      return envelope(Code.UNKNOWN, err.message);
+  }
+}
+
+/** urllib.parse.quote(s, safe='/'), which Django's redirect_to_login applies to `next`. */
+export function pyQuote(s: string): string {
+  return encodeURIComponent(s)
+    .replace(/%2F/g, '/')
+    .replace(/[!'()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** @login_required: 302 to the login page with the full path as `next`, empty body. */
+export function loginRedirect(c: Context): Response {
+  const url = new URL(c.req.url);
+  return new Response(null, {
+    status: 302,
+    headers: { location: `${LOGIN_URL}?next=${pyQuote(url.pathname + url.search)}`, 'content-type': 'text/html; charset=utf-8' },
+  });
+}
+
+/** require_GET / require_POST: 405 with an empty body and the allowed method. */
+export function notAllowed(allow: string): Response {
+  return new Response(null, { status: 405, headers: { allow, 'content-type': 'text/html; charset=utf-8' } });
+}
+
+/** Django's 404 page (DEBUG off). */
+export function notFoundPage(): Response {
+  return new Response('<h1>Not Found</h1><p>The requested resource was not found on this server.</p>', {
+    status: 404,
+    headers: { 'content-type': 'text/html' },
+  });
+}
+
+/** Django's 500 page (DEBUG off). */
+export function serverErrorPage(): Response {
+  return new Response('<h1>Server Error (500)</h1>', { status: 500, headers: { 'content-type': 'text/html' } });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parameters: the query string for GET, the form, multipart or JSON body for POST.
+
+export type ParamValue = string | File;
+
+export class BadBody extends Error {
+  constructor(readonly response: Response) {
+    super('bad body');
+  }
+}
+
+/** One request's parameters; a repeated name gives its last value, as Django's QueryDict. */
+export class Params {
+  constructor(private readonly values: Map<string, unknown>) {}
+
+  has(name: string): boolean {
+    const v = this.values.get(name);
+    return v !== undefined && v !== null;
+  }
+
+  isFile(name: string): boolean {
+    return this.values.get(name) instanceof File;
+  }
+
+  /** The value as text: strings, and JSON numbers as their decimal form; anything else is refused. */
+  text(name: string): string | undefined {
+    const v = this.values.get(name);
+    if (v === undefined || v === null) return undefined;
+    if (typeof v === 'string') return v;
+    if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+    throw new ServiceError('invalid', `Invalid value for ${name}`);
+  }
+
+  /** Like text(), but a JSON number stays a number (for the time casts). */
+  textOrNumber(name: string): string | number | undefined {
+    const v = this.values.get(name);
+    return typeof v === 'number' && Number.isFinite(v) ? v : this.text(name);
+  }
+
+  file(name: string): File | undefined {
+    const v = this.values.get(name);
+    return v instanceof File ? v : undefined;
+  }
+}
+
+const lastValues = (entries: Iterable<[string, unknown]>) => {
+  const m = new Map<string, unknown>();
+  for (const [k, v] of entries) m.set(k, v);
+  return m;
+};
+
+export function queryParams(c: Context): Params {
+  return new Params(lastValues(new URL(c.req.url).searchParams));
+}
+
+/** Reads at most `max` bytes of the body; null when it is longer (nothing more is read). */
+async function readCapped(req: Request, max: number): Promise<Uint8Array<ArrayBuffer> | null> {
+  const declared = Number(req.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > max) return null;
+  if (!req.body) return new Uint8Array(0);
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > max) {
+      await reader.cancel().catch(() => undefined);
+      return null;
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const ch of chunks) {
+    out.set(ch, at);
+    at += ch.byteLength;
+  }
+  return out;
+}
+
+/**
+ * A POST body as parameters: JSON object, urlencoded form or multipart form. An empty body has
+ * none; anything else is code 4 `json content expected`, the original's unsupported media type.
+ */
+export async function bodyParams(c: Context, maxBytes: number, tooLargeMessage: string): Promise<Params> {
+  const bytes = await readCapped(c.req.raw, maxBytes);
+  if (bytes === null) throw new BadBody(envelope(Code.INVALID_ARGUMENT, tooLargeMessage));
+  if (bytes.length === 0) return new Params(new Map());
+  const type = (c.req.header('content-type') ?? '').toLowerCase();
+  const unsupported = () => new BadBody(envelope(Code.UNSUPPORTED_MEDIA_TYPE, 'json content expected'));
+  if (type.startsWith('multipart/form-data')) {
+    let form: FormData;
+    try {
+      form = await new Response(bytes, { headers: { 'content-type': c.req.header('content-type')! } }).formData();
+    } catch {
+      throw new BadBody(envelope(Code.INVALID_ARGUMENT, 'Malformed multipart body'));
+    }
+    return new Params(lastValues(form.entries()));
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw unsupported();
+  }
+  if (type.startsWith('application/x-www-form-urlencoded')) return new Params(lastValues(new URLSearchParams(text)));
+  if (/^application\/([a-z0-9.+-]*\+)?json\b/.test(type)) {
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw unsupported();
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw unsupported();
+    return new Params(new Map(Object.entries(body)));
+  }
+  throw unsupported();
+}
