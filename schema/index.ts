@@ -1,6 +1,7 @@
 import { builder } from './builder.js';
 import './types/user.js';
 import './types/judge.js';
+import './types/contests.js';
 import './types/social.js';
 import './types/quiz.js';
 

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { UpgradeWebSocket } from 'hono/ws';
 import type { Services } from './services/index.js';
+import { integrationRouter } from './rest/integration.js';
 import { judgeRouter } from './rest/judge.js';
 import { socialRouter } from './rest/social.js';
 import { judgeWebSocket } from './rest/judge-websocket.js';
@@ -29,6 +30,8 @@ export function createApp(services: Services, options: AppOptions) {
     }
   });
 
+  // Spec 000, the contest integration API, at the root (/get_user, /create_user, ...): JSend bodies.
+  app.route('/', integrationRouter(services));
   // The original judge workers' socket; before /api, whose catch-all 404 would answer it.
   app.get('/api/websocket', judgeWebSocket(services, options.upgradeWebSocket));
   // Spec 003 (social/events) before the judge API: its /api/* catch-all 404 and its rate and

@@ -1,6 +1,7 @@
 import { randomBytes, toHex } from '../identity/encoding.js';
 import { tokenIssuer } from '../identity/tokens.js';
 import { authService } from './auth.js';
+import { contestsService } from './contests/index.js';
 import type { Deps } from './deps.js';
 import { judgeAccounts } from './judge/accounts.js';
 import { casesService } from './judge/cases.js';
@@ -33,6 +34,8 @@ export function createServices(deps: Deps, options: ServiceOptions = {}) {
     users,
     auth: authService(users, tokens),
     sessions,
+    // Spec 000: contests, their live scores, and the contest integration API.
+    contests: contestsService(deps, users, sessions),
     // Spec 002: quiz authorization (nonce + digest) and the quiz's view of each person.
     quiz: quizService(deps, users, sessions),
     // Spec 003: profiles, friends, events.

@@ -9,6 +9,7 @@ export type SessionKind = 'judge' | 'quiz' | 'social' | 'contest' | 'api';
 
 const REVOKED_TOPIC = 'sessions.revoked';
 const CACHE_MS = 30_000;
+const SLIDE_STEP_MS = 60_000;
 
 /**
  * Server-side sessions: random 128-bit ids handed to the client, only their SHA-256 stored,
@@ -24,12 +25,18 @@ export function sessionsService({ db, now, config, bus }: Deps) {
   });
 
   return {
-    async create(userId: string, kind: SessionKind, ttl = ttlMs): Promise<{ id: string; expiresAt: number }> {
+    /** `sliding`: every use pushes the expiry to `ttl` from then (contest sessions, 3 h idle). */
+    async create(
+      userId: string,
+      kind: SessionKind,
+      ttl = ttlMs,
+      options: { sliding?: boolean } = {},
+    ): Promise<{ id: string; expiresAt: number }> {
       const id = sessionId();
       const expiresAt = now() + ttl;
       await db.execute({
-        sql: 'INSERT INTO sessions (id_hash, user_id, kind, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
-        args: [await sha256Hex(id), userId, kind, now(), expiresAt],
+        sql: 'INSERT INTO sessions (id_hash, user_id, kind, created_at, expires_at, idle_ms) VALUES (?, ?, ?, ?, ?, ?)',
+        args: [await sha256Hex(id), userId, kind, now(), expiresAt, options.sliding ? ttl : null],
       });
       return { id, expiresAt };
     },
@@ -42,14 +49,20 @@ export function sessionsService({ db, now, config, bus }: Deps) {
       const hash = await sha256Hex(id);
       const r = (
         await db.execute({
-          sql: `SELECT u.id, u.username, u.judge_type, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
+          sql: `SELECT u.id, u.username, u.judge_type, s.expires_at, s.idle_ms FROM sessions s JOIN users u ON u.id = s.user_id
                 WHERE s.id_hash = ? AND s.expires_at > ?`,
           args: [hash, now()],
         })
       ).rows[0];
       if (!r) return null;
       const user: User = { id: String(r.id), username: String(r.username), judgeType: Number(r.judge_type) as User['judgeType'] };
-      cache.set(id, { user, hash }, Number(r.expires_at));
+      let expiresAt = Number(r.expires_at);
+      // A sliding session is used now: its expiry moves (written at most once a minute per session).
+      if (r.idle_ms !== null && expiresAt < now() + Number(r.idle_ms) - SLIDE_STEP_MS) {
+        expiresAt = now() + Number(r.idle_ms);
+        await db.execute({ sql: 'UPDATE sessions SET expires_at = ? WHERE id_hash = ?', args: [expiresAt, hash] });
+      }
+      cache.set(id, { user, hash }, expiresAt);
       return user;
     },
 

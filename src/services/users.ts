@@ -37,22 +37,31 @@ export function usersService({ db, now, config }: Deps) {
      * only has a hash of another scheme (bcrypt) passes `passwordHash`, upgraded at first login.
      */
     async create(
-      input: { username: string; judgeType: JudgeType } & ({ password: string } | { passwordHash: string }),
+      input: { username: string; judgeType: JudgeType } & ({ password: string } | { passwordHash: string; ha1?: string | null }),
       ex: Executor = db,
     ): Promise<User> {
       const id = objectId(now());
       const plain = 'password' in input ? input.password : null;
       const hash = plain !== null ? await hashPassword(plain) : (input as { passwordHash: string }).passwordHash;
+      const quiz = plain !== null ? ha1(input.username, plain) : ((input as { ha1?: string | null }).ha1 ?? null);
       try {
         await ex.execute({
           sql: 'INSERT INTO users (id, username, password_hash, ha1, judge_type, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-          args: [id, input.username, hash, plain !== null ? ha1(input.username, plain) : null, input.judgeType, now()],
+          args: [id, input.username, hash, quiz, input.judgeType, now()],
         });
       } catch (err) {
         if (isUniqueViolation(err)) throw conflict('User already exists!');
         throw err;
       }
       return { id, username: input.username, judgeType: input.judgeType };
+    },
+
+    /**
+     * What `create` stores for a plain password, computed ahead: hashing is slow, so a caller that
+     * creates the user inside a transaction hashes first and passes `{ passwordHash, ha1 }`.
+     */
+    async credentials(username: string, password: string): Promise<{ passwordHash: string; ha1: string | null }> {
+      return { passwordHash: await hashPassword(password), ha1: ha1(username, password) };
     },
 
     async setPassword(userId: string, password: string, ex: Executor = db): Promise<void> {

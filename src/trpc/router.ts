@@ -1,5 +1,6 @@
 import { router } from './init.js';
 import { authRouter } from './routers/auth.js';
+import { contestsRouter } from './routers/contests.js';
 import { judgeRouter } from './routers/judge.js';
 import { socialRouter } from './routers/social.js';
 import { quizRouter } from './routers/quiz.js';
@@ -8,6 +9,7 @@ import { workerRouter } from './routers/worker.js';
 /** One router per feature, merged; clients import the `AppRouter` type. */
 export const appRouter = router({
   auth: authRouter,
+  contests: contestsRouter,
   judge: judgeRouter,
   social: socialRouter,
   quiz: quizRouter,
