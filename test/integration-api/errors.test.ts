@@ -163,7 +163,8 @@ describe('POST /create_user', () => {
 
   it('bad JSON, bad UTF-8, a BOM, trailing garbage: 400 "Input is malformed; could not decode JSON object."', async () => {
     const malformed = failBody('Input is malformed; could not decode JSON object.');
-    for (const body of ['{not json', '{"username": "a",}', '{"username": "a"} x', ' ', "{'username': 'a'}", '\ufeff{}']) {
+    const deep = `${'['.repeat(600)}${']'.repeat(600)}`; // the original died at Python's recursion limit (500)
+    for (const body of ['{not json', '{"username": "a",}', '{"username": "a"} x', ' ', "{'username': 'a'}", '\ufeff{}', deep]) {
       await refused(() => post(gw, '/create_user', body), 400, malformed);
     }
     await refused(() => call(gw, 'POST', '/create_user', { body: new Uint8Array([0x7b, 0xff, 0x7d]) }), 400, malformed);

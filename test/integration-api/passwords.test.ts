@@ -11,8 +11,10 @@ import { createUser, startIntegrationGateway, withDb } from './support.js';
 
 let gw: TestGateway;
 
+const QUIZ_APP = 'integration-test-quiz-app';
+
 beforeAll(async () => {
-  gw = await startIntegrationGateway();
+  gw = await startIntegrationGateway({ QUIZ_APP_IDS: QUIZ_APP });
 });
 
 afterAll(() => gw?.stop());
@@ -20,6 +22,14 @@ afterAll(() => gw?.stop());
 const stored = (username: string) =>
   withDb(gw, async (db) => (await db.execute({ sql: 'SELECT password_hash, ha1 FROM users WHERE username = ?', args: [username] })).rows[0]!);
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
+
+/** The quiz's legacy login, as its clients do it: a nonce, then MD5(nonce:MD5(login:password)). */
+async function quizLogin(login: string, password: string) {
+  const c = new Client(gw.url);
+  const nonce = (await c.get('/v1/authorize')).json.nonce as string;
+  const r = await c.post('/v1/authorize', { nonce, login, appid: QUIZ_APP, quiz_type: 'quiz_b', digest: md5(`${nonce}:${md5(`${login}:${password}`)}`) });
+  return r.json as { status: number; description?: string; sid?: string };
+}
 
 async function judgeLogin(username: string, password: string) {
   const r = await new Client(gw.url).post('/api/login', { username, password });
@@ -41,6 +51,7 @@ describe('passwords from the integration API', () => {
       const ok = await judgeLogin(u, pw);
       expect(ok.status).toBe(200);
       expect(ok.body.type).toBe(200);
+      expect(await quizLogin(u, pw)).toMatchObject({ status: 200, sid: expect.stringMatching(/^[0-9a-f]{32}$/) });
     }
     expect((await judgeLogin('plain', 'plaintext:open sesame')).status).toBe(400);
   });
@@ -52,6 +63,8 @@ describe('passwords from the integration API', () => {
     await createUser(gw, { username: 'bcrypt-y', password: `bcrypt:${y}` });
     expect(await stored('bcrypt-b')).toMatchObject({ password_hash: b, ha1: null });
 
+    // The quiz digest needs MD5(login:password), which a bcrypt hash cannot give: not before a first login.
+    expect(await quizLogin('bcrypt-b', 'legacy-secret')).toMatchObject({ status: 400, description: 'Authorization is invalid.' });
     // A wrong password changes nothing.
     expect((await judgeLogin('bcrypt-b', 'guess')).status).toBe(400);
     expect((await stored('bcrypt-b')).password_hash).toBe(b);
@@ -65,6 +78,7 @@ describe('passwords from the integration API', () => {
       expect(String(row.password_hash)).toMatch(/^pbkdf2-sha256\$/);
       expect(row.ha1).toBe(md5(`${u}:${pw}`)); // from now on the quiz digest works too
       expect((await judgeLogin(u, pw)).status).toBe(200);
+      expect(await quizLogin(u, pw)).toMatchObject({ status: 200 });
     }
   });
 

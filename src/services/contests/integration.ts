@@ -180,16 +180,6 @@ export function integrationService(deps: Deps, users: UsersService, sessions: Se
       });
       return { sessionId: session.id };
     },
-
-    /** The contest a live contest session was made for (null: none); undefined when the session is not live. */
-    async sessionContest(sessionId: string): Promise<number | null | undefined> {
-      const user = await sessions.resolve(sessionId);
-      if (!user) return undefined;
-      const r = (
-        await db.execute({ sql: 'SELECT contest_id FROM contest_sessions WHERE id_hash = ?', args: [await sha256Hex(sessionId)] })
-      ).rows[0];
-      return r && r.contest_id !== null ? Number(r.contest_id) : null;
-    },
   };
 }
 
