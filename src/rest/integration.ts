@@ -2,7 +2,9 @@ import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { secretsEqual } from '../identity/encoding.js';
 import type { IntegrationUser } from '../services/contests/integration.js';
-import { ServiceError, type ErrorKind } from '../services/errors.js';
+import { ServiceError } from '../services/errors.js';
+import { readCappedBody } from './body.js';
+import { HTTP_STATUS_OF } from './http-status.js';
 import type { Services } from '../services/index.js';
 import { CREATE_PARTICIPATION, CREATE_SESSION, CREATE_USER, schemaViolation } from './integration-schema.js';
 import { PyDict, PyJsonError, pyJsonLoads, tornadoJsonEncode, type PyOut, type PyValue } from './py2.js';
@@ -30,16 +32,6 @@ const REASON: Record<number, string> = {
   413: 'Request Entity Too Large',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
-};
-
-const STATUS_OF: Record<ErrorKind, ContentfulStatusCode> = {
-  invalid: 400,
-  unauthenticated: 403,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  too_large: 413,
-  rate_limited: 429,
 };
 
 const send = (c: Context, status: ContentfulStatusCode, body: PyOut) =>
@@ -100,35 +92,9 @@ function idOf(v: PyValue | undefined): number | undefined {
 }
 const text = (v: PyValue | undefined) => (typeof v === 'string' ? v : undefined);
 
-async function readBody(req: Request, limit: number): Promise<Uint8Array | null> {
-  const declared = req.headers.get('content-length');
-  if (declared !== null && Number(declared) > limit) return null;
-  if (!req.body) return new Uint8Array();
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel().catch(() => undefined);
-      return null;
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const ch of chunks) {
-    out.set(ch, at);
-    at += ch.byteLength;
-  }
-  return out;
-}
-
 /** Tornado-JSON's input handling: an empty body is `{}`, then UTF-8, json.loads and the schema. */
 async function readInput(c: Context, schema: PyDict): Promise<PyDict> {
-  const bytes = await readBody(c.req.raw, INTEGRATION_BODY_LIMIT);
+  const bytes = await readCappedBody(c.req.raw, INTEGRATION_BODY_LIMIT);
   if (bytes === null) throw new Fail(413, '');
   let value: PyValue;
   try {
@@ -167,7 +133,7 @@ export function integrationRouter(services: Services) {
         return success(c, await handler(c));
       } catch (err) {
         if (err instanceof Fail) return err.status === 413 ? error(c, 413) : fail(c, err.status, err.message);
-        if (err instanceof ServiceError) return fail(c, STATUS_OF[err.kind], err.message);
+        if (err instanceof ServiceError) return fail(c, HTTP_STATUS_OF[err.kind], err.message);
         console.error(`${c.req.method} ${c.req.path} failed:`, err);
         return error(c, 500);
       }

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { ServiceError, type ErrorKind } from '../services/errors.js';
+import { ServiceError } from '../services/errors.js';
+import { HTTP_STATUS_OF } from './http-status.js';
 
 /** Jackson's default date format, as the original judge server sent it: 2018-11-01T09:47:26.263+0000. */
 export function jacksonDate(ms: number | null): string | null {
@@ -19,16 +20,6 @@ const REASON: Record<number, string> = {
   500: 'Internal Server Error',
 };
 
-export const STATUS_OF: Record<ErrorKind, ContentfulStatusCode> = {
-  invalid: 400,
-  unauthenticated: 403,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  too_large: 413,
-  rate_limited: 429,
-};
-
 /** Spring Boot's error body, the only error form spec 004 clients know. */
 export function springError(c: Context, status: ContentfulStatusCode, message: string) {
   return c.json(
@@ -38,7 +29,7 @@ export function springError(c: Context, status: ContentfulStatusCode, message: s
 }
 
 export function judgeErrorResponse(c: Context, err: unknown) {
-  if (err instanceof ServiceError) return springError(c, STATUS_OF[err.kind], err.message);
+  if (err instanceof ServiceError) return springError(c, HTTP_STATUS_OF[err.kind], err.message);
   console.error(`${c.req.method} ${c.req.path} failed:`, err);
   return springError(c, 500, 'Internal error');
 }

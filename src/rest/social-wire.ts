@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { ServiceError } from '../services/errors.js';
 import { MissingArgument } from '../services/social/common.js';
+import { readCappedBody } from './body.js';
 
 /** Spec 003's response codes (the original's misc/response.py ResponseCode). */
 export const Code = { OK: 0, INVALID_ARGUMENT: 1, MISSING_ARGUMENT: 2, NOT_PERMITTED: 3, UNSUPPORTED_MEDIA_TYPE: 4, UNKNOWN: -1 } as const;
@@ -146,39 +147,12 @@ export function queryParams(c: Context): Params {
   return new Params(lastValues(new URL(c.req.url).searchParams));
 }
 
-/** Reads at most `max` bytes of the body; null when it is longer (nothing more is read). */
-async function readCapped(req: Request, max: number): Promise<Uint8Array<ArrayBuffer> | null> {
-  const declared = Number(req.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > max) return null;
-  if (!req.body) return new Uint8Array(0);
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > max) {
-      await reader.cancel().catch(() => undefined);
-      return null;
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const ch of chunks) {
-    out.set(ch, at);
-    at += ch.byteLength;
-  }
-  return out;
-}
-
 /**
  * A POST body as parameters: JSON object, urlencoded form or multipart form. An empty body has
  * none; anything else is code 4 `json content expected`, the original's unsupported media type.
  */
 export async function bodyParams(c: Context, maxBytes: number, tooLargeMessage: string): Promise<Params> {
-  const bytes = await readCapped(c.req.raw, maxBytes);
+  const bytes = await readCappedBody(c.req.raw, maxBytes);
   if (bytes === null) throw new BadBody(envelope(Code.INVALID_ARGUMENT, tooLargeMessage));
   if (bytes.length === 0) return new Params(new Map());
   const type = (c.req.header('content-type') ?? '').toLowerCase();
