@@ -6,6 +6,7 @@ import { expect } from 'vitest';
 import { snapshot } from '../helpers/db.js';
 import type { TestGateway } from '../helpers/gateway.js';
 import { Client, type HttpResult } from '../helpers/http.js';
+import { crc32 } from '../helpers/zip.js';
 
 /** Every table spec 003 writes, plus users: a refused call must leave all of them as they were. */
 export const SOCIAL_TABLES = [
@@ -93,19 +94,7 @@ export function postForm(c: Client, path: string, fields: Record<string, string>
 }
 
 /** A multipart POST built by fetch's own FormData (a real encoder), with the client's cookies. */
-export async function postMultipart(c: Client, path: string, form: FormData): Promise<HttpResult> {
-  const headers: Record<string, string> = {};
-  if (c.cookies.size) headers.cookie = [...c.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  const res = await fetch(c.base + path, { method: 'POST', headers, body: form, redirect: 'manual' });
-  const text = await res.text();
-  let json: any;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, headers: res.headers, text, json };
-}
+export const postMultipart = (c: Client, path: string, form: FormData): Promise<HttpResult> => c.request('POST', path, form);
 
 export function fileForm(field: string, bytes: Uint8Array, filename: string, type = 'application/octet-stream'): FormData {
   const form = new FormData();
@@ -127,21 +116,6 @@ export const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 // ---- Tiny real images -----------------------------------------------------------------------
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 function be32(n: number): number[] {
   return [(n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
