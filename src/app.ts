@@ -41,8 +41,10 @@ export function createApp(services: Services, options: AppOptions) {
   // Spec 002, quiz authorization, with the original's HTTP-200 envelope.
   app.route('/v1', quizRouter(services));
 
-  // GraphQL and tRPC bodies: big enough for a judge report (two capped outputs), no bigger.
-  const doorLimit = bodyLimit({ maxSize: 2 * 1024 * 1024, onError: (c) => c.json({ error: 'Payload Too Large' }, 413) });
+  // GraphQL and tRPC bodies: big enough for a judge report (two capped outputs) or a base64
+  // image upload at the upload limit, no bigger.
+  const doorMax = Math.max(2 * 1024 * 1024, Math.ceil((services.deps.config.UPLOAD_LIMIT_BYTES * 4) / 3) + 64 * 1024);
+  const doorLimit = bodyLimit({ maxSize: doorMax, onError: (c) => c.json({ error: 'Payload Too Large' }, 413) });
   app.use('/graphql', doorLimit);
   app.use('/trpc/*', doorLimit);
 

@@ -117,6 +117,14 @@ describe('REST, GraphQL and tRPC over the same services', () => {
     expect(wrongType.errors?.length).toBeGreaterThan(0);
   });
 
+  it('refuse bodies over their limit with 413, before parsing them', async () => {
+    const huge = JSON.stringify({ query: `{ me { id } }`, variables: { pad: 'x'.repeat(9 * 1024 * 1024) } });
+    for (const path of ['/graphql', '/trpc/auth.login']) {
+      const res = await fetch(`${gw.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: huge });
+      expect(res.status, path).toBe(413);
+    }
+  });
+
   it('submit and add through GraphQL and tRPC land in the same store REST reads', async () => {
     const rootToken = (await gql(gw.url, `mutation { login(username: "root", password: "${ROOT_PASSWORD}") { token user { type } } }`)).data.login;
     expect(rootToken.user.type).toBe(0);

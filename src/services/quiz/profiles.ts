@@ -175,11 +175,16 @@ export function quizProfiles({ db, now }: Deps, users: UsersService) {
       const login = checkText('login', input.login, 1, 26); // its guest login must fit the 32 of the judge API
       checkText('password', input.password, 1, 64);
       const accessUntil = checkDate(input.accessUntil);
+      // Hashed before the write transaction opens, so it holds the database lock briefly.
+      const [schoolCreds, guestCreds] = await Promise.all([
+        users.credentials(login, input.password),
+        users.credentials(`${login}-guest`, GUEST_PASSWORD),
+      ]);
       const created = await inTransaction(db, async (tx) => {
-        const school = await users.create({ username: login, password: input.password, judgeType: JudgeType.USER }, tx);
+        const school = await users.create({ username: login, ...schoolCreds, judgeType: JudgeType.USER }, tx);
         await insert(tx, { userId: school.id, type: 'school', name, accessUntil });
         const schoolId = Number((await tx.execute({ sql: 'SELECT id FROM quiz_accounts WHERE user_id = ?', args: [school.id] })).rows[0]!.id);
-        const guest = await users.create({ username: `${login}-guest`, password: GUEST_PASSWORD, judgeType: JudgeType.USER }, tx);
+        const guest = await users.create({ username: `${login}-guest`, ...guestCreds, judgeType: JudgeType.USER }, tx);
         await insert(tx, { userId: guest.id, type: 'guest', name, schoolId });
         return school;
       });
@@ -196,8 +201,9 @@ export function quizProfiles({ db, now }: Deps, users: UsersService) {
       const accessUntil = checkDate(input.accessUntil);
       const school = (await db.execute({ sql: "SELECT id FROM quiz_accounts WHERE id = ? AND type = 'school'", args: [input.schoolId] })).rows[0];
       if (!school) throw notFound('School not found.');
+      const creds = await users.credentials(login, input.password);
       const created = await inTransaction(db, async (tx) => {
-        const student = await users.create({ username: login, password: input.password, judgeType: JudgeType.USER }, tx);
+        const student = await users.create({ username: login, ...creds, judgeType: JudgeType.USER }, tx);
         await insert(tx, { userId: student.id, type: 'student', name, surname, schoolId: input.schoolId, accessUntil });
         return student;
       });
