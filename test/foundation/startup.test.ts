@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '../helpers/http.js';
+import { archive, GDB10, waitFor } from '../judge-service/support.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 let dir: string;
@@ -58,6 +59,15 @@ describe('the Node entry', () => {
     expect(await health.json()).toEqual({ status: 'ok', migrations: expect.any(Number) });
     const c = new Client(first.url);
     expect((await c.post('/api/login', { username: 'root', password: printed![1] })).json).toMatchObject({ type: 0 });
+
+    // The embedded judge (a separate process, bwrap sandbox) judges a submission.
+    const datasetId = (await c.post('/api/dataset/add', { name: 'gdb10', time: 5, memory: 256, cpu: 1, data: GDB10 })).json.id;
+    const cid = (await c.post('/api/judge/submit', { dataset: datasetId, data: archive('good') })).json.cid;
+    const judged = await waitFor('the embedded judge', async () => {
+      const r = (await c.get(`/api/judge/query?cid=${cid}`)).json;
+      return r.status === 3 && r;
+    });
+    expect(judged).toMatchObject({ valid: true, cost: 298, workerName: 'judge' });
 
     // A request still being sent when SIGTERM arrives is answered before the process exits.
     const { port } = new URL(first.url);
