@@ -13,6 +13,7 @@ import { testDataService, type TestDataSource } from './judge/testdata.js';
 import { quizService } from './quiz/index.js';
 import { sessionsService } from './sessions.js';
 import { socialServices } from './social/index.js';
+import { trainingService } from './training/index.js';
 import { usersService } from './users.js';
 
 export interface ServiceOptions {
@@ -40,6 +41,8 @@ export function createServices(deps: Deps, options: ServiceOptions = {}) {
     quiz: quizService(deps, users, sessions),
     // Spec 003: profiles, friends, events.
     social: socialServices(deps, users, sessions),
+    // Spec 001: teams, training sessions, and the training rooms' state.
+    training: trainingService(deps, users),
     judge: {
       accounts: judgeAccounts(users, sessions),
       datasets,
