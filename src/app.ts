@@ -8,6 +8,7 @@ import { socialRouter } from './rest/social.js';
 import { judgeWebSocket } from './rest/judge-websocket.js';
 import { quizRouter } from './rest/quiz.js';
 import type { ClientIp } from './rest/rate-limit.js';
+import type { RoomHost } from './rooms/host.js';
 import { graphqlHandler } from '../schema/yoga.js';
 import { trpcHandler } from './trpc/handler.js';
 
@@ -15,6 +16,8 @@ export interface AppOptions {
   clientIp: ClientIp;
   /** The host's WebSocket upgrade (Node: @hono/node-server's); without it socket routes answer 501. */
   upgradeWebSocket?: UpgradeWebSocket;
+  /** The host of room actors (Node: in-process, src/rooms/host.ts); without it room paths are not served. */
+  rooms?: RoomHost;
 }
 
 /** The whole gateway as a fetch handler, runtime-neutral: Node and Workers both serve it. */
@@ -29,6 +32,9 @@ export function createApp(services: Services, options: AppOptions) {
       return c.json({ status: 'unavailable' }, 503);
     }
   });
+
+  // Room sockets (spec 001's /ws/lobby, /ws/training), before any router's catch-all.
+  if (options.rooms) app.route('/', options.rooms.routes(options.upgradeWebSocket));
 
   // Spec 000, the contest integration API, at the root (/get_user, /create_user, ...): JSend bodies.
   app.route('/', integrationRouter(services));

@@ -44,6 +44,8 @@ const schema = z.object({
   JUDGE_RUNNER: z.enum(['bwrap', 'docker', 'process']).default('bwrap'),
   JUDGE_CONCURRENCY: intFrom(1, 1),
   JUDGE_DOCKER_IMAGE: z.string().optional(),
+  ROOM_MAX_CONNECTIONS: intFrom(3, 1),
+  ROOMS_TRUST_USER_ID: z.enum(['0', '1']).default('0'),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -9,8 +9,12 @@ import { memoryBus } from '../bus/memory.js';
 import type { Config } from '../config.js';
 import { migrate } from '../db/migrate.js';
 import { createServices, type Services } from '../services/index.js';
+import { roomHost } from '../rooms/host.js';
+import { roomKinds } from '../rooms/kinds.js';
+import { localSlots } from '../rooms/slots.js';
 import { fsBlobStore } from './blob-fs.js';
 import { redisBus } from './redis-bus.js';
+import { redisSlots } from './redis-slots.js';
 import { loadMigrations, openDatabase } from './db.js';
 import { testDataFromDir } from './testdata-dir.js';
 
@@ -36,7 +40,16 @@ export async function startGateway(config: Config, log: Log = console.log): Prom
   if (created && !config.ROOT_PASSWORD) log(`created ROOT user '${config.ROOT_USERNAME}' with password: ${rootPassword}`);
   else if (created) log(`created ROOT user '${config.ROOT_USERNAME}'`);
 
-  const app = createApp(services, { clientIp: (c) => getConnInfo(c).remote.address ?? 'unknown', upgradeWebSocket });
+  // Room actors in-process; with REDIS_URL their frames cross nodes on the bus and their limits
+  // are counted in Redis.
+  const roomLog = (line: string) => log(`[rooms] ${line}`);
+  const slots = config.REDIS_URL ? redisSlots(config.REDIS_URL, { log: roomLog }) : localSlots();
+  const rooms = roomHost({ services, kinds: roomKinds(services), slots, log: roomLog });
+  if (config.ROOMS_TRUST_USER_ID === '1') {
+    log('WARNING: ROOMS_TRUST_USER_ID=1: room sockets trust the user_id parameter (legacy mode): anyone may join any lobby or training room as anyone');
+  }
+
+  const app = createApp(services, { clientIp: (c) => getConnInfo(c).remote.address ?? 'unknown', upgradeWebSocket, rooms });
   // Sockets share the HTTP port: @hono/node-server hands upgrades to this ws server (frames <= 1 MiB).
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   const server = await new Promise<Server>((resolve) => {
@@ -66,7 +79,8 @@ export async function startGateway(config: Config, log: Log = console.log): Prom
       clearInterval(sweeper);
       clearInterval(purge);
       // Old judge workers hand their cases back first, while the database is still open.
-      closing ??= services.judge.legacyWorkers.closeAll().then(() => new Promise<void>((resolve) => {
+      // Room sockets announce their leave and free their slots, also while the database is open.
+      closing ??= Promise.all([services.judge.legacyWorkers.closeAll(), rooms.closeAll()]).then(() => new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
         for (const ws of wss.clients) ws.close(1001, 'server shutting down');

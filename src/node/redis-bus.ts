@@ -7,17 +7,28 @@ const PREFIX = 'arena:';
  * The bus across gateway nodes: Redis pub/sub, one connection to publish and one to listen.
  * Every node, this one included, receives each message from Redis, so all see one order.
  * The database stays the source of truth: a publish that fails while Redis is away is logged
- * and dropped (listeners catch up from the database), and ioredis reconnects by itself.
+ * and still delivered to this node's own listeners (a node keeps serving its own sockets and
+ * waiters alone), other nodes catch up from the database; ioredis reconnects by itself.
  */
 export function redisBus(url: string, log: (line: string) => void = console.error): Bus {
   const pub = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false });
   const sub = new Redis(url, { lazyConnect: false });
   const topics = new Map<string, Set<BusHandler>>();
+  let failing = false;
   pub.on('error', () => undefined); // reconnects; failures surface where a publish is attempted
   sub.on('error', () => undefined);
+  // Listening = the subscriptions are confirmed on the current connection (after a reconnect
+  // ioredis reports ready before its resubscription is done).
+  let listening = false;
+  sub.on('close', () => (listening = false));
+  sub.on('ready', () => {
+    const channels = [...topics.keys()].map((t) => PREFIX + t);
+    if (channels.length === 0) listening = true;
+    else sub.subscribe(...channels).then(() => (listening = sub.status === 'ready'), () => undefined);
+  });
 
-  sub.on('message', (channel: string, text: string) => {
-    const handlers = topics.get(channel.slice(PREFIX.length));
+  const deliver = (topic: string, text: string) => {
+    const handlers = topics.get(topic);
     if (!handlers) return;
     let message: unknown;
     try {
@@ -29,18 +40,28 @@ export function redisBus(url: string, log: (line: string) => void = console.erro
       try {
         h(message);
       } catch (err) {
-        log(`bus handler for ${channel} failed: ${(err as Error).message}`);
+        log(`bus handler for ${topic} failed: ${(err as Error).message}`);
       }
     }
-  });
+  };
+  sub.on('message', (channel: string, text: string) => deliver(channel.slice(PREFIX.length), text));
 
   return {
     async publish(topic, message) {
+      const text = JSON.stringify(message);
+      // Not listening (Redis away, or this connection not back yet): this node would not get
+      // its own message back, so it is delivered here.
+      const heard = listening;
       try {
-        await pub.publish(PREFIX + topic, JSON.stringify(message));
+        await pub.publish(PREFIX + topic, text);
+        failing = false;
       } catch (err) {
-        log(`bus publish to ${topic} failed: ${(err as Error).message}`);
+        // Once per outage: every room frame would otherwise log a line.
+        if (!failing) log(`bus publish to ${topic} failed: ${(err as Error).message} (further failures not logged until it works)`);
+        failing = true;
+        if (heard) deliver(topic, text);
       }
+      if (!heard) deliver(topic, text);
     },
     subscribe(topic, handler) {
       let set = topics.get(topic);

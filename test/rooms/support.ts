@@ -1,0 +1,168 @@
+import { expect } from 'vitest';
+import WebSocket from 'ws';
+import type { Gateway } from '../../src/node/gateway.js';
+import { JudgeType } from '../../src/identity/roles.js';
+import type { User } from '../../src/services/users.js';
+
+export const LIMIT_REASON = 'Превышен лимит подключений';
+
+/** A real `ws` client on a room socket: every frame it gets is queued; `next` waits for one. */
+export class Peer {
+  readonly inbox: string[] = [];
+  private waiting: ((text: string | null) => void) | null = null;
+  readonly closed: Promise<{ code: number; reason: string }>;
+  closeInfo: { code: number; reason: string } | null = null;
+
+  constructor(readonly ws: WebSocket) {
+    ws.on('message', (data, isBinary) => {
+      const text = isBinary ? `<binary>` : String(data);
+      const w = this.waiting;
+      this.waiting = null;
+      if (w) w(text);
+      else this.inbox.push(text);
+    });
+    this.closed = new Promise((resolve) =>
+      ws.on('close', (code, reason) => {
+        this.closeInfo = { code, reason: String(reason) };
+        const w = this.waiting;
+        this.waiting = null;
+        w?.(null);
+        resolve(this.closeInfo);
+      }),
+    );
+    ws.on('error', () => undefined);
+  }
+
+  /** The next frame's text; fails after `timeoutMs` or when the socket closes first. */
+  next(timeoutMs = 5000): Promise<string> {
+    const queued = this.inbox.shift();
+    if (queued !== undefined) return Promise.resolve(queued);
+    if (this.closeInfo) return Promise.reject(new Error(`socket closed (${this.closeInfo.code}) with no frame waiting`));
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => {
+        this.waiting = null;
+        reject(new Error('no frame from the gateway'));
+      }, timeoutMs);
+      this.waiting = (text) => {
+        clearTimeout(t);
+        if (text === null) reject(new Error(`socket closed (${this.closeInfo?.code}) with no frame waiting`));
+        else resolve(text);
+      };
+    });
+  }
+
+  async json(timeoutMs?: number): Promise<any> {
+    return JSON.parse(await this.next(timeoutMs));
+  }
+
+  /** Frames until one of `type` arrives (the others returned alongside). */
+  async until(type: string, timeoutMs = 5000): Promise<{ frame: any; skipped: any[] }> {
+    const skipped: any[] = [];
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const f = JSON.parse(await this.next(Math.max(1, end - Date.now())));
+      if (f.type === type) return { frame: f, skipped };
+      skipped.push(f);
+    }
+  }
+
+  /** Nothing arrives for `ms`. */
+  async silent(ms = 300): Promise<void> {
+    await new Promise((r) => setTimeout(r, ms));
+    expect(this.inbox).toEqual([]);
+  }
+
+  send(data: unknown): void {
+    this.ws.send(typeof data === 'string' || Buffer.isBuffer(data) ? data : JSON.stringify(data));
+  }
+
+  close(): Promise<{ code: number; reason: string }> {
+    this.ws.close(1000);
+    return this.closed;
+  }
+}
+
+/** The socket URL for a gateway's http URL. */
+export const wsUrl = (base: string, path: string, params: Record<string, string>) =>
+  `${base.replace(/^http/, 'ws')}${path}?${new URLSearchParams(params)}`;
+
+/** Opens a socket; resolves once open (accepted), rejects with the HTTP status if the upgrade is refused. */
+export function connect(url: string, headers: Record<string, string> = {}): Promise<Peer> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers });
+    const peer = new Peer(ws);
+    ws.once('open', () => resolve(peer));
+    ws.once('unexpected-response', (_req, res) => {
+      reject(Object.assign(new Error(`handshake refused: ${res.statusCode}`), { status: res.statusCode }));
+      res.resume();
+      ws.terminate();
+    });
+    ws.once('error', (err) => reject(err));
+  });
+}
+
+/** The HTTP status a refused handshake answered (fails if the socket was accepted). */
+export async function refusal(url: string, headers: Record<string, string> = {}): Promise<number> {
+  try {
+    const peer = await connect(url, headers);
+    peer.ws.terminate();
+  } catch (err) {
+    const status = (err as { status?: number }).status;
+    if (status) return status;
+    throw err;
+  }
+  throw new Error(`${url}: accepted, expected a refusal`);
+}
+
+export async function waitFor<T>(what: string, fn: () => Promise<T | false | null | undefined> | T | false | null | undefined, timeoutMs = 5000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export interface Team {
+  users: Record<'ann' | 'bob' | 'cat' | 'dan' | 'eve', User>;
+  /** A session id (the `token` parameter) per user. */
+  tokens: Record<'ann' | 'bob' | 'cat' | 'dan' | 'eve', string>;
+  teamId: number;
+  sid: string;
+}
+
+let seq = 0;
+
+/**
+ * A team (ann, bob, cat, dan; eve is not in it) with a training session on a contest with
+ * problems A and B, through the services; each user gets a session to pass as `token`.
+ */
+export async function teamFixture(gw: Gateway): Promise<Team> {
+  const s = gw.services;
+  const tag = `${process.pid}${seq++}`;
+  const names = ['ann', 'bob', 'cat', 'dan', 'eve'] as const;
+  const list = await Promise.all(names.map((n) => s.users.create({ username: `${n}${tag}`, password: 'pw-123456', judgeType: JudgeType.USER })));
+  const users = Object.fromEntries(names.map((n, i) => [n, list[i]!])) as Team['users'];
+  const tokens = Object.fromEntries(
+    await Promise.all(names.map(async (n) => [n, (await s.sessions.create(users[n].id, 'social')).id])),
+  ) as Team['tokens'];
+  const team = await s.training.teams.create(users.ann, { name: `Owls ${tag}`, members: [`bob${tag}`, `cat${tag}`, `dan${tag}`] });
+  const root = (await s.users.byUsername('root'))!;
+  const contest = await s.contests.create(root, { name: `Cup ${tag}` });
+  const t1 = await s.contests.addTask(root, { contestId: contest.id, name: 'one' });
+  const t2 = await s.contests.addTask(root, { contestId: contest.id, name: 'two' });
+  const sid = crypto.randomUUID();
+  const db = s.deps.db;
+  await db.execute({
+    sql: "INSERT INTO training_sessions (id, team_id, contest_id, status, created_us) VALUES (?, ?, ?, 'IN_PROCESS', ?)",
+    args: [sid, team.id, contest.id, Date.now() * 1000],
+  });
+  for (const [i, t] of [t1, t2].entries()) {
+    await db.execute({
+      sql: 'INSERT INTO training_problems (session_id, alias, task_id, position) VALUES (?, ?, ?, ?)',
+      args: [sid, 'AB'[i]!, t.id, i],
+    });
+  }
+  return { users, tokens, teamId: team.id, sid };
+}
