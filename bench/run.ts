@@ -94,7 +94,7 @@ try {
   await rm(dir, { recursive: true, force: true });
 }
 
-for (const mod of ['./carp-check.ts', './sandbox.ts']) {
+for (const mod of ['./carp-check.ts', './sandbox.ts', './rooms.ts']) {
   try {
     const { run } = (await import(mod)) as { run?: () => Promise<Array<Record<string, unknown>>> };
     if (!run) continue;

@@ -4,6 +4,7 @@ import './types/judge.js';
 import './types/contests.js';
 import './types/social.js';
 import './types/quiz.js';
+import './types/rooms.js';
 
 /** The GraphQL schema, built once from every type file. */
 export const schema = builder.toSchema();

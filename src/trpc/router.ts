@@ -4,6 +4,7 @@ import { contestsRouter } from './routers/contests.js';
 import { judgeRouter } from './routers/judge.js';
 import { socialRouter } from './routers/social.js';
 import { quizRouter } from './routers/quiz.js';
+import { roomsRouter } from './routers/rooms.js';
 import { workerRouter } from './routers/worker.js';
 
 /** One router per feature, merged; clients import the `AppRouter` type. */
@@ -13,6 +14,7 @@ export const appRouter = router({
   judge: judgeRouter,
   social: socialRouter,
   quiz: quizRouter,
+  rooms: roomsRouter,
   worker: workerRouter,
 });
 

@@ -8,6 +8,7 @@ import { loadConfig } from '../../src/config.js';
 import { startGateway, type Gateway } from '../../src/node/gateway.js';
 import { publishRoomFrame } from '../../src/services/training/rooms.js';
 import { ROOT_PASSWORD, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { trpc } from '../helpers/doors.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
 import { LIMIT_REASON, connect, teamFixture, waitFor, wsUrl, type Peer, type Team } from './support.js';
 
@@ -124,6 +125,27 @@ describe('two gateway nodes, one Redis', () => {
     await cat.close();
     expect(await ann.json()).toEqual({ type: 'USER_LEAVE', payload: { userId: t.users.cat.id } });
     await Promise.all([ann.close(), bob.close()]);
+  });
+
+  it('a subscription on one node sees the frames of sockets on the other', async () => {
+    const sid = await freshRoom();
+    const token = await a.services.tokens.sign(t.users.ann.id);
+    const seen: string[] = [];
+    const sub = trpc(b.url, { authorization: `Bearer ${token}` }).rooms.events.subscribe({ room: `training:${sid}` }, { onData: (e) => seen.push(e.frame) });
+    try {
+      await waitFor('the subscription to listen', async () => {
+        await publishRoomFrame(a.services.deps, `training:${sid}`, { type: 'PROBE', payload: null });
+        await new Promise((r) => setTimeout(r, 50));
+        return seen.length > 0;
+      });
+      const ann = await joined(a.url, 'ann', sid);
+      ann.send('{"type":"FROM_A","payload":1}');
+      await ann.next();
+      await waitFor('the frame on node B', () => seen.includes('{"type":"FROM_A","payload":1}'));
+      await ann.close();
+    } finally {
+      sub.unsubscribe();
+    }
   });
 
   it('the limit counts sockets on both nodes', async () => {

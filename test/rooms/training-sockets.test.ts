@@ -1,6 +1,11 @@
 // Spec 001's lobby and training sockets on one gateway, with real `ws` clients: handshakes,
 // every message kind, each error path and close code, the limit, persistence read back.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+import { startGateway } from '../../src/node/gateway.js';
 import { publishRoomFrame } from '../../src/services/training/rooms.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { LIMIT_REASON, connect, refusal, teamFixture, waitFor, wsUrl, type Peer, type Team } from './support.js';
@@ -278,7 +283,45 @@ describe('a lobby', () => {
   });
 });
 
+describe('configuration', () => {
+  it('ROOM_MAX_CONNECTIONS and ROOMS_TRUST_USER_ID: defaults, and bad values named at start', () => {
+    const c = loadConfig({});
+    expect(c.ROOM_MAX_CONNECTIONS).toBe(3);
+    expect(c.ROOMS_TRUST_USER_ID).toBe('0');
+    expect(() => loadConfig({ ROOM_MAX_CONNECTIONS: '0' })).toThrow(/^Invalid configuration: ROOM_MAX_CONNECTIONS:/);
+    expect(() => loadConfig({ ROOM_MAX_CONNECTIONS: 'many' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ROOMS_TRUST_USER_ID: 'yes' })).toThrow(/^Invalid configuration: ROOMS_TRUST_USER_ID:/);
+  });
+
+  it('ROOM_MAX_CONNECTIONS sets the limit', async () => {
+    const small = await startTestGateway({ ROOM_MAX_CONNECTIONS: '1', ROOMS_TRUST_USER_ID: '1' });
+    try {
+      const url = (u: string) => wsUrl(small.url, '/ws/lobby', { team_id: '5', user_id: u });
+      const first = await connect(url('1'));
+      await first.next();
+      const second = await connect(url('2'));
+      expect(await second.closed).toEqual({ code: 1008, reason: LIMIT_REASON });
+      await first.close();
+    } finally {
+      await small.stop();
+    }
+  });
+});
+
 describe('ROOMS_TRUST_USER_ID=1 (legacy mode)', () => {
+  it('says so in the log at start', async () => {
+    const dir = await mkdtemp(joinPath(tmpdir(), 'arena-rooms-'));
+    const lines: string[] = [];
+    const node = await startGateway(
+      loadConfig({ PORT: '0', DATABASE_URL: `file:${joinPath(dir, 'a.db')}`, BLOB_DIR: joinPath(dir, 'blobs'), ROOT_PASSWORD: 'pw', ROOMS_TRUST_USER_ID: '1' }),
+      (l) => lines.push(l),
+    );
+    await node.close();
+    await rm(dir, { recursive: true, force: true });
+    expect(lines.filter((l) => l.includes('ROOMS_TRUST_USER_ID=1'))).toHaveLength(1);
+    expect(lines.find((l) => l.includes('ROOMS_TRUST_USER_ID=1'))).toMatch(/^WARNING: .*trust the user_id/);
+  });
+
   it('trusts user_id without a session; team_id is any string; kinds still never collide', async () => {
     const legacy = await startTestGateway({ ROOMS_TRUST_USER_ID: '1' });
     try {

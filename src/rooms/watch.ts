@@ -1,0 +1,53 @@
+import { busMessages } from '../bus/iterate.js';
+import { ServiceError, forbidden, invalid } from '../services/errors.js';
+import type { Services } from '../services/index.js';
+import type { User } from '../services/users.js';
+import { ROOM_TOPIC, messageText, type RoomMessage } from './actor.js';
+import { parseRoom, roomKinds } from './kinds.js';
+
+/** One room event as GraphQL and tRPC subscribers see it: the frame every socket got, verbatim. */
+export interface RoomEvent {
+  room: string;
+  type: string;
+  /** The frame's JSON text, exactly as the room's sockets received it. */
+  frame: string;
+}
+
+function eventOf(room: string, message: RoomMessage): RoomEvent | null {
+  const text = messageText(message);
+  if (text === null) return null;
+  let type = message.frame?.type;
+  if (type === undefined) {
+    try {
+      type = String((JSON.parse(text) as { type?: unknown }).type);
+    } catch {
+      return null;
+    }
+  }
+  return { room, type, frame: text };
+}
+
+/**
+ * The events of a room (every frame its sockets get, from any node), from now until the signal
+ * or the consumer ends it, for a user who may join the room. Fed by the same bus the sockets
+ * are. The access check runs here, before the stream is handed out, so a refusal is the
+ * caller's error (a GraphQL / tRPC error with its code), not a failed stream.
+ */
+export async function watchRoom(services: Services, actor: User | null, room: string, signal?: AbortSignal): Promise<AsyncGenerator<RoomEvent>> {
+  if (!actor) throw new ServiceError('unauthenticated', 'Not logged in');
+  const env = { services, config: services.deps.config };
+  const parsed = parseRoom(roomKinds(services), room);
+  if (!parsed) throw invalid(`Unknown room: ${room}`);
+  if (!(await parsed.kind.mayWatch(env, actor, parsed.id))) throw forbidden('Not a member of this room');
+  const messages = busMessages<RoomMessage>(services.deps.bus, ROOM_TOPIC, (m) => m?.room === parsed.room, signal);
+  return (async function* () {
+    try {
+      for await (const m of messages) {
+        const event = eventOf(parsed.room, m);
+        if (event) yield event;
+      }
+    } finally {
+      await messages.return?.();
+    }
+  })();
+}
