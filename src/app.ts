@@ -6,7 +6,9 @@ import { integrationRouter } from './rest/integration.js';
 import { judgeRouter } from './rest/judge.js';
 import { socialRouter } from './rest/social.js';
 import { judgeWebSocket } from './rest/judge-websocket.js';
+import { openApiRouter } from './rest/openapi/index.js';
 import { quizRouter } from './rest/quiz.js';
+import { trainingRouter, trainingRoutes } from './rest/training.js';
 import type { ClientIp } from './rest/rate-limit.js';
 import type { RoomHost } from './rooms/host.js';
 import { graphqlHandler } from '../schema/yoga.js';
@@ -46,6 +48,11 @@ export function createApp(services: Services, options: AppOptions) {
   app.route('/api', judgeRouter(services, options.clientIp));
   // Spec 002, quiz authorization, with the original's HTTP-200 envelope.
   app.route('/v1', quizRouter(services));
+  // Spec 001's REST routes at the root (/training-sessions, /teams, /contests, /health, /user/me), FastAPI-style.
+  const training = trainingRoutes(services);
+  app.route('/', trainingRouter(services, training));
+  // The OpenAPI document of every REST API (/openapi.json) and Swagger UI (/docs).
+  app.route('/', openApiRouter(training));
 
   // GraphQL and tRPC bodies: big enough for a judge report (two capped outputs) or a base64
   // image upload at the upload limit, no bigger.

@@ -5,4 +5,6 @@ export interface Bus {
   publish(topic: string, message: unknown): Promise<void>;
   subscribe(topic: string, handler: BusHandler): () => void;
   close(): Promise<void>;
+  /** Whether the transport answers (Redis: a PING); a bus without one (in-process) always does. */
+  ping?(): Promise<boolean>;
 }

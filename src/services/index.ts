@@ -7,6 +7,7 @@ import { judgeAccounts } from './judge/accounts.js';
 import { casesService } from './judge/cases.js';
 import { datasetsService } from './judge/datasets.js';
 import { legacyWorkerHub } from './judge/legacy-worker.js';
+import { markingService } from './marking.js';
 import { queueService } from './judge/queue.js';
 import { submitService } from './judge/submit.js';
 import { testDataService, type TestDataSource } from './judge/testdata.js';
@@ -27,8 +28,10 @@ export function createServices(deps: Deps, options: ServiceOptions = {}) {
   const datasets = datasetsService(deps);
   const cases = casesService(deps, datasets);
   const queue = queueService(deps, datasets);
+  const submissions = submitService(deps, datasets, cases);
   // Without JWT_SECRET, tokens are signed with a per-process key: valid until restart, on this node only.
   const tokens = tokenIssuer(deps.config.JWT_SECRET ?? toHex(randomBytes(32)));
+  const social = socialServices(deps, users, sessions);
   return {
     deps,
     tokens,
@@ -40,14 +43,16 @@ export function createServices(deps: Deps, options: ServiceOptions = {}) {
     // Spec 002: quiz authorization (nonce + digest) and the quiz's view of each person.
     quiz: quizService(deps, users, sessions),
     // Spec 003: profiles, friends, events.
-    social: socialServices(deps, users, sessions),
+    social,
+    // Spec 003's marking sockets: who waits, who holds whom, attendance (the database decides).
+    marking: markingService(deps, social),
     // Spec 001: teams, training sessions, and the training rooms' state.
-    training: trainingService(deps, users),
+    training: trainingService(deps, users, submissions),
     judge: {
       accounts: judgeAccounts(users, sessions),
       datasets,
       cases,
-      submissions: submitService(deps, datasets, cases),
+      submissions,
       testData: testDataService(deps, users, datasets, options.testData),
       queue,
       // The original Python workers' websocket protocol, on the same queue.

@@ -1,20 +1,36 @@
 import type { Deps } from '../deps.js';
-import type { UsersService } from '../users.js';
+import type { SubmitService } from '../judge/submit.js';
+import type { User, UsersService } from '../users.js';
+import { commentsService } from './comments.js';
 import { roomsService } from './rooms.js';
-import { teamsService } from './teams.js';
+import { sessionsService } from './sessions.js';
+import { submissionsService } from './submissions.js';
+import { requireTrainee, teamsService } from './teams.js';
 
 /**
- * Team training (spec 001): teams, and the rooms' contract with the socket host: `canJoin`,
- * `recordFrame`, `userLeft` (room frames the server sends go out through `publishRoomFrame`).
+ * Team training (spec 001): teams, training sessions on the contests, their problems,
+ * submissions to the judge, comments; and the rooms' contract with the socket host:
+ * `canJoin`, `recordFrame`, `userLeft` (server-sent room frames go out through `publishRoomFrame`).
  */
-export function trainingService(deps: Deps, users: UsersService) {
+export function trainingService(deps: Deps, users: UsersService, judge: SubmitService) {
   const rooms = roomsService(deps);
+  const sessions = sessionsService(deps, rooms);
   return {
     canJoin: rooms.canJoin,
     recordFrame: rooms.recordFrame,
     userLeft: rooms.userLeft,
     rooms,
     teams: teamsService(deps, users),
+    sessions,
+    submissions: submissionsService(deps, sessions, judge),
+    comments: commentsService(deps, sessions),
+
+    /** The contests a session can be started on (the integration API's contests). */
+    async contests(actor: User | null): Promise<{ id: number; name: string }[]> {
+      requireTrainee(actor);
+      const rs = await deps.db.execute('SELECT id, name FROM contests ORDER BY id');
+      return rs.rows.map((r) => ({ id: Number(r.id), name: String(r.name) }));
+    },
   };
 }
 
