@@ -5,6 +5,7 @@ import { judgeRouter } from './routers/judge.js';
 import { socialRouter } from './routers/social.js';
 import { quizRouter } from './routers/quiz.js';
 import { roomsRouter } from './routers/rooms.js';
+import { trainingRouter } from './routers/training.js';
 import { workerRouter } from './routers/worker.js';
 
 /** One router per feature, merged; clients import the `AppRouter` type. */
@@ -15,6 +16,7 @@ export const appRouter = router({
   social: socialRouter,
   quiz: quizRouter,
   rooms: roomsRouter,
+  training: trainingRouter,
   worker: workerRouter,
 });
 
