@@ -27,6 +27,9 @@ export const CLOSE_TOO_BIG = 1009;
 export const CLOSE_GOING_AWAY = 1001;
 /** The most a socket's attachment may hold (a Durable Object's serializeAttachment limit). */
 export const MAX_ATTACHMENT = 16 * 1024;
+/** A socket that lets more than this pile up unread is dropped (1013), not buffered without end. */
+export const MAX_BUFFERED = 16 * 1024 * 1024;
+export const CLOSE_TRY_AGAIN = 1013;
 
 export interface RoomHostOptions {
   services: Services;
@@ -52,12 +55,23 @@ class HostSocket implements RoomSocket {
   constructor(
     readonly ws: WSContext,
     attachment: Attachment,
+    /** Called when the host gives up on the socket itself (too slow): its close is handled now. */
+    private readonly dropped: (socket: HostSocket, code: number) => void,
   ) {
     this.data = attachment;
   }
 
   send(text: string): void {
-    if (this.open && this.ws.readyState === 1) this.ws.send(text);
+    if (!this.open || this.ws.readyState !== 1) return;
+    // The host's socket (ws on Node) says how much is queued for a client that does not read.
+    const queued = (this.ws.raw as { bufferedAmount?: number } | undefined)?.bufferedAmount ?? 0;
+    if (queued > MAX_BUFFERED) {
+      // Left now (leave announced, slot freed); the closing handshake waits behind what is queued.
+      this.close(CLOSE_TRY_AGAIN, 'Too slow: frames are piling up');
+      this.dropped(this, CLOSE_TRY_AGAIN);
+      return;
+    }
+    this.ws.send(text);
   }
   close(code: number, reason?: string): void {
     if (this.ws.readyState === 0 || this.ws.readyState === 1) this.ws.close(code, reason);
@@ -113,7 +127,7 @@ export function roomHost(options: RoomHostOptions): RoomHost {
   }
 
   function opened(kind: RoomKind, admitted: { room: string; attachment: Attachment }, ws: WSContext): HostSocket {
-    const socket = new HostSocket(ws, admitted.attachment);
+    const socket = new HostSocket(ws, admitted.attachment, (s, code) => void closed(admitted.room, s, code));
     const room = roomFor(kind, admitted.room);
     room.sockets.add(socket);
     void room.actor.connect(socket);

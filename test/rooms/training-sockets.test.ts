@@ -257,6 +257,21 @@ describe('limits and close codes', () => {
     await closeAll(ann, ...ps);
   });
 
+  it('a socket that stops reading is dropped (1013) once 16 MiB pile up for it, not buffered without end', async () => {
+    const ann = await joined(lobbyUrl('ann'));
+    const bob = await joined(lobbyUrl('bob'));
+    await ann.next();
+    const raw = (bob.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+    raw.pause(); // bob reads nothing more
+    const chunk = JSON.stringify({ type: 'BULK', payload: 'z'.repeat(1_000_000) });
+    for (let i = 0; i < 40; i++) ann.send(chunk);
+    const { skipped } = await ann.until('USER_LEAVE', 20_000);
+    expect(skipped.every((f) => f.type === 'BULK')).toBe(true);
+    raw.resume();
+    expect((await bob.closed).code).toBe(1013);
+    await ann.close();
+  });
+
   it('shutting the gateway down closes sockets with 1001 after announcing them', async () => {
     const other = await startTestGateway();
     const o = await teamFixture(other);
