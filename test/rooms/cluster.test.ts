@@ -10,7 +10,7 @@ import { publishRoomFrame } from '../../src/services/training/rooms.js';
 import { ROOT_PASSWORD, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { trpc } from '../helpers/doors.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
-import { LIMIT_REASON, connect, teamFixture, waitFor, wsUrl, type Peer, type Team } from './support.js';
+import { LIMIT_REASON, connect, contestFixture, startSession, teamFixture, waitFor, wsUrl, type Peer, type Team } from './support.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const JWT_SECRET = 'test-secret-test-secret-test-secret-0123';
@@ -53,18 +53,9 @@ async function joined(base: string, who: Who, sid?: string): Promise<Peer> {
   expect(f).toEqual({ type: 'USER_JOIN', payload: { userId: t.users[who].id } });
   return p;
 }
-/** A fresh training session of the same team: a room of its own per test. */
+/** A fresh training session of the same team (on a new contest): a room of its own per test. */
 async function freshRoom(): Promise<string> {
-  const sid = crypto.randomUUID();
-  const db = a.services.deps.db;
-  // One session per (team, contest): a new contest for each room.
-  const root = (await a.services.users.byUsername('root'))!;
-  const c = await a.services.contests.create(root, { name: `Cup ${sid}` });
-  await db.execute({
-    sql: "INSERT INTO training_sessions (id, team_id, contest_id, status, created_us) VALUES (?, ?, ?, 'IN_PROCESS', ?)",
-    args: [sid, t.teamId, c.id, Date.now() * 1000],
-  });
-  return sid;
+  return startSession(a.url, t.tokens.ann, t.teamId, await contestFixture(a, `Cup ${crypto.randomUUID()}`));
 }
 /** Tries to join until admitted (USER_JOIN) or `timeoutMs` passes; closes refused tries. */
 async function joinWhenFree(base: string, who: Who, sid: string, timeoutMs: number): Promise<Peer> {

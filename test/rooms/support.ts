@@ -134,9 +134,31 @@ export interface Team {
 
 let seq = 0;
 
+/** Starts a training session over REST (POST /training-sessions) as a team member; its id. */
+export async function startSession(base: string, token: string, teamId: number, contestId: number): Promise<string> {
+  const res = await fetch(`${base}/training-sessions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie: `sessionid=${token}` },
+    body: JSON.stringify({ team_id: teamId, contest_id: contestId }),
+  });
+  const body = (await res.json()) as { id: string };
+  expect(res.status, JSON.stringify(body)).toBe(201);
+  return body.id;
+}
+
+/** A contest with two tasks (problems A and B of a session started on it). */
+export async function contestFixture(gw: Gateway, name: string): Promise<number> {
+  const s = gw.services;
+  const root = (await s.users.byUsername('root'))!;
+  const contest = await s.contests.create(root, { name });
+  await s.contests.addTask(root, { contestId: contest.id, name: 'one' });
+  await s.contests.addTask(root, { contestId: contest.id, name: 'two' });
+  return contest.id;
+}
+
 /**
- * A team (ann, bob, cat, dan; eve is not in it) with a training session on a contest with
- * problems A and B, through the services; each user gets a session to pass as `token`.
+ * A team (ann, bob, cat, dan; eve is not in it) with a training session started over REST on a
+ * contest with problems A and B; each user gets a session id to pass as `token`.
  */
 export async function teamFixture(gw: Gateway): Promise<Team> {
   const s = gw.services;
@@ -148,21 +170,6 @@ export async function teamFixture(gw: Gateway): Promise<Team> {
     await Promise.all(names.map(async (n) => [n, (await s.sessions.create(users[n].id, 'social')).id])),
   ) as Team['tokens'];
   const team = await s.training.teams.create(users.ann, { name: `Owls ${tag}`, members: [`bob${tag}`, `cat${tag}`, `dan${tag}`] });
-  const root = (await s.users.byUsername('root'))!;
-  const contest = await s.contests.create(root, { name: `Cup ${tag}` });
-  const t1 = await s.contests.addTask(root, { contestId: contest.id, name: 'one' });
-  const t2 = await s.contests.addTask(root, { contestId: contest.id, name: 'two' });
-  const sid = crypto.randomUUID();
-  const db = s.deps.db;
-  await db.execute({
-    sql: "INSERT INTO training_sessions (id, team_id, contest_id, status, created_us) VALUES (?, ?, ?, 'IN_PROCESS', ?)",
-    args: [sid, team.id, contest.id, Date.now() * 1000],
-  });
-  for (const [i, t] of [t1, t2].entries()) {
-    await db.execute({
-      sql: 'INSERT INTO training_problems (session_id, alias, task_id, position) VALUES (?, ?, ?, ?)',
-      args: [sid, 'AB'[i]!, t.id, i],
-    });
-  }
+  const sid = await startSession(gw.url, tokens.ann, team.id, await contestFixture(gw, `Cup ${tag}`));
   return { users, tokens, teamId: team.id, sid };
 }

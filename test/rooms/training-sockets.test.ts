@@ -8,7 +8,8 @@ import { ConfigError, loadConfig } from '../../src/config.js';
 import { startGateway } from '../../src/node/gateway.js';
 import { publishRoomFrame } from '../../src/services/training/rooms.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
-import { LIMIT_REASON, connect, refusal, teamFixture, waitFor, wsUrl, type Peer, type Team } from './support.js';
+import { gql, trpc } from '../helpers/doors.js';
+import { LIMIT_REASON, connect, contestFixture, refusal, startSession, teamFixture, waitFor, wsUrl, type Peer, type Team } from './support.js';
 
 let gw: TestGateway;
 let t: Team;
@@ -43,7 +44,6 @@ async function joined(url: string): Promise<Peer> {
 async function closeAll(...peers: Peer[]) {
   await Promise.all(peers.map((p) => p.close()));
 }
-const one = async (sql: string, args: (string | number)[]) => (await gw.services.deps.db.execute({ sql, args })).rows[0];
 
 describe('handshake', () => {
   it('bad or missing parameters refuse the upgrade (403: FastAPI closed 1008 before accepting)', async () => {
@@ -144,27 +144,72 @@ describe('a training room', () => {
     await closeAll(ann, bob);
   });
 
-  it('persists the four listened types before relaying them, readable at once', async () => {
+  it('persists the four listened types before relaying them, readable at once over REST, GraphQL and tRPC', async () => {
+    const rest = async (path: string) => {
+      const res = await fetch(`${gw.url}${path}`, { headers: { cookie: `sessionid=${t.tokens.bob}` } });
+      expect(res.status, path).toBe(200);
+      return res.json() as Promise<any>;
+    };
     const ann = await joined(trainingUrl('ann'));
-    ann.send({ type: 'CODE_EDITOR_UPDATE', payload: { code: 'x = 1', problemAlias: 'A' } });
+    // Each read right after the frame came back: stored before it was relayed.
+    ann.send({ type: 'CODE_EDITOR_UPDATE', payload: { code: "print('hello')", problemAlias: 'A' } });
     await ann.next();
-    expect((await one('SELECT code FROM training_code WHERE session_id = ? AND alias = ?', [t.sid, 'A']))?.code).toBe('x = 1');
-    ann.send({ type: 'CONTROL_TAKEN', payload: { userId: 'u-42' } });
+    expect(await rest(`/training-sessions/${t.sid}/code/A`)).toEqual({ code: "print('hello')" });
+    ann.send({ type: 'CONTROL_TAKEN', payload: { userId: '823768129' } });
     await ann.next();
-    expect((await one('SELECT user_id FROM training_controllers WHERE session_id = ?', [t.sid]))?.user_id).toBe('u-42');
-    ann.send({ type: 'PROBLEM_ASSIGNED', payload: { user: { id: 'u-7' }, problemAlias: 'B' } });
+    expect(await rest(`/training-sessions/${t.sid}/control/current`)).toEqual({ userId: '823768129' });
+    ann.send({ type: 'PROBLEM_ASSIGNED', payload: { user: { id: 'u-7', login: 'bob' }, problemAlias: 'B' } });
     await ann.next();
-    expect((await one('SELECT assigned_user FROM training_problems WHERE session_id = ? AND alias = ?', [t.sid, 'B']))?.assigned_user).toBe('{"id":"u-7"}');
-    ann.send({ type: 'USER', payload: { user: { id: t.users.ann.id, login: 'ann' } } });
+    const problems = await rest(`/contests/${t.sid}/problems`);
+    expect(problems.find((p: any) => p.alias === 'B').assignedUser).toEqual({ id: 'u-7', login: 'bob' });
+    const annUser = { id: t.users.ann.id, login: 'ann' };
+    ann.send({ type: 'USER', payload: { user: annUser } });
     await ann.next();
-    expect(await gw.services.training.rooms.online('training', t.sid)).toEqual([{ id: t.users.ann.id, login: 'ann' }]);
+    expect(await rest(`/training-sessions/${t.sid}/online`)).toEqual({ users: [annUser] });
     // Extra keys beside type and payload: relayed, not stored (the original stored only that shape).
     ann.send({ type: 'CODE_EDITOR_UPDATE', payload: { code: 'y = 2', problemAlias: 'A' }, v: 2 });
     await ann.next();
-    expect((await one('SELECT code FROM training_code WHERE session_id = ? AND alias = ?', [t.sid, 'A']))?.code).toBe('x = 1');
+    expect(await rest(`/training-sessions/${t.sid}/code/A`)).toEqual({ code: "print('hello')" });
+
+    // The same state through GraphQL and tRPC.
+    const jwt = await gw.services.tokens.sign(t.users.bob.id);
+    const g = await gql(
+      gw.url,
+      'query ($id: ID!) { trainingSession(id: $id) { controller online problems { alias code assignedUser } } }',
+      { id: t.sid },
+      { authorization: `Bearer ${jwt}` },
+    );
+    expect(g.errors).toBeUndefined();
+    expect(g.data.trainingSession.controller).toBe('823768129');
+    expect(g.data.trainingSession.online.map((u: string) => JSON.parse(u))).toEqual([annUser]);
+    expect(g.data.trainingSession.problems.find((p: any) => p.alias === 'A').code).toBe("print('hello')");
+    expect(JSON.parse(g.data.trainingSession.problems.find((p: any) => p.alias === 'B').assignedUser)).toEqual({ id: 'u-7', login: 'bob' });
+    const state = await trpc(gw.url, { authorization: `Bearer ${jwt}` }).training.sessions.state.query({ id: t.sid });
+    expect(state.controller).toBe('823768129');
+    expect(state.online).toEqual([annUser]);
+    expect(state.problems.find((p) => p.alias === 'A')!.code).toBe("print('hello')");
+
     // Closing drops the user from the online list.
     await ann.close();
-    await waitFor('ann to leave the online list', async () => (await gw.services.training.rooms.online('training', t.sid)).length === 0);
+    await waitFor('ann to leave the online list', async () => (await rest(`/training-sessions/${t.sid}/online`)).users.length === 0);
+  });
+
+  it('REST sends TRAINING_STARTED to the lobby (start) and TRAINING_FINISHED to the training room (complete)', async () => {
+    const lobby = await joined(lobbyUrl('bob'));
+    const contest = await contestFixture(gw, `Cup ${crypto.randomUUID()}`);
+    const sid = await startSession(gw.url, t.tokens.ann, t.teamId, contest);
+    const started = await lobby.json();
+    expect(started).toEqual({ type: 'TRAINING_STARTED', payload: { id: sid, status: 'IN_PROCESS', dtCreated: expect.any(String) } });
+    // Python's str(datetime) of an aware UTC time, as the original sent it.
+    expect(started.payload.dtCreated).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}\+00:00$/);
+    const room = await joined(trainingUrl('cat', {}, sid));
+    const done = await fetch(`${gw.url}/training-sessions/${sid}/complete`, { method: 'POST', headers: { cookie: `sessionid=${t.tokens.cat}` } });
+    expect(done.status).toBe(200);
+    expect(await room.next()).toBe('{"type":"TRAINING_FINISHED","payload":null}');
+    // Started again: the lobby hears it again, FINISHED now (the original re-sent it).
+    await startSession(gw.url, t.tokens.ann, t.teamId, contest);
+    expect((await lobby.json()).payload).toMatchObject({ id: sid, status: 'FINISHED' });
+    await closeAll(lobby, room);
   });
 
   it('drops invalid JSON and anything not a {type} object without a reply, and keeps the socket', async () => {
@@ -292,9 +337,10 @@ describe('a lobby', () => {
     const user = { id: t.users.ann.id, login: 'ann', first_name: 'Ann' };
     ann.send({ type: 'USER', payload: { user } });
     await ann.next();
-    expect(await gw.services.training.rooms.online('lobby', String(t.teamId))).toEqual([user]);
+    const online = async () => (await (await fetch(`${gw.url}/teams/${t.teamId}/online`, { headers: { cookie: `sessionid=${t.tokens.dan}` } })).json()) as { users: unknown[] };
+    expect(await online()).toEqual({ users: [user] });
     await ann.close();
-    await waitFor('the online list to empty', async () => (await gw.services.training.rooms.online('lobby', String(t.teamId))).length === 0);
+    await waitFor('the online list to empty', async () => (await online()).users.length === 0);
   });
 });
 
