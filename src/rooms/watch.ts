@@ -33,21 +33,30 @@ function eventOf(room: string, message: RoomMessage): RoomEvent | null {
  * are. The access check runs here, before the stream is handed out, so a refusal is the
  * caller's error (a GraphQL / tRPC error with its code), not a failed stream.
  */
-export async function watchRoom(services: Services, actor: User | null, room: string, signal?: AbortSignal): Promise<AsyncGenerator<RoomEvent>> {
+export async function watchRoom(services: Services, actor: User | null, room: string, signal?: AbortSignal): Promise<AsyncIterableIterator<RoomEvent>> {
   if (!actor) throw new ServiceError('unauthenticated', 'Not logged in');
   const env = { services, config: services.deps.config };
   const parsed = parseRoom(roomKinds(services), room);
   if (!parsed) throw invalid(`Unknown room: ${room}`);
   if (!(await parsed.kind.mayWatch(env, actor, parsed.id))) throw forbidden('Not a member of this room');
   const messages = busMessages<RoomMessage>(services.deps.bus, ROOM_TOPIC, (m) => m?.room === parsed.room, signal);
-  return (async function* () {
-    try {
-      for await (const m of messages) {
-        const event = eventOf(parsed.room, m);
-        if (event) yield event;
+  // Not a generator: a consumer that ends before its first read must still unsubscribe.
+  const iterator: AsyncIterableIterator<RoomEvent> = {
+    async next() {
+      for (;;) {
+        const r = await messages.next();
+        if (r.done) return { value: undefined, done: true };
+        const event = eventOf(parsed.room, r.value);
+        if (event) return { value: event, done: false };
       }
-    } finally {
+    },
+    async return() {
       await messages.return?.();
-    }
-  })();
+      return { value: undefined, done: true };
+    },
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+  };
+  return iterator;
 }
