@@ -58,7 +58,8 @@ export function redisSlots(url: string, options: RedisSlotsOptions = {}): RoomSl
   const ttlMs = options.ttlMs ?? 5000;
   const heartbeatMs = options.heartbeatMs ?? 1000;
   const log = options.log ?? ((line: string) => console.warn(`[rooms] ${line}`));
-  const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  // A Redis that hangs (connected, not answering) must not hold a handshake: 2 s, then the local count.
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 2000 });
   redis.on('error', () => undefined); // reconnects; claims fall back to the local count meanwhile
   redis.defineCommand('arenaRoomClaim', { numberOfKeys: 1, lua: CLAIM });
   const claimCommand = (redis as unknown as { arenaRoomClaim: ClaimCommand }).arenaRoomClaim.bind(redis);
