@@ -78,6 +78,14 @@ export function redisBus(url: string, log: (line: string) => void = console.erro
         }
       };
     },
+    /** For health checks: Redis answers PING (false while it is away). */
+    async ping() {
+      try {
+        return (await pub.ping()) === 'PONG';
+      } catch {
+        return false;
+      }
+    },
     async close() {
       topics.clear();
       pub.disconnect();

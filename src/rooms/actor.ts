@@ -7,11 +7,12 @@
 // can wrap the same classes; on Node, src/rooms/host.ts runs them in-process.
 
 import type { Config } from '../config.js';
+import { ROOM_FRAME_TOPIC } from '../services/training/rooms.js';
 import type { Services } from '../services/index.js';
 import type { User } from '../services/users.js';
 
-/** The bus topic every room frame travels on: services publish server frames here too. */
-export const ROOM_TOPIC = 'rooms.frame';
+/** The bus topic every room frame travels on: the one services publish server frames on. */
+export const ROOM_TOPIC = ROOM_FRAME_TOPIC;
 
 /** A frame as the training sockets speak it. */
 export interface Frame {

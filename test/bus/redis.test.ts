@@ -60,7 +60,10 @@ describe('two gateway nodes over one Redis bus', () => {
   it('keeps serving when Redis goes away, and the bus works again when it is back', async () => {
     const root = await judgeLogin(a.url, 'root', ROOT_PASSWORD);
     const datasetId = (await root.get('/api/dataset/all')).json.datasets[0].id;
+    const pingRedis = async () => (await fetch(`${a.url}/health/ping-redis`)).status;
+    expect(await pingRedis()).toBe(200);
     await redis.stop();
+    expect(await pingRedis()).toBe(503);
     const r = await root.post('/api/judge/submit', { dataset: datasetId, data: archive('good') });
     expect(r.status).toBe(200); // stored; only the wake-up message was lost
     redis = await startRedis(redis.port);
@@ -72,5 +75,6 @@ describe('two gateway nodes over one Redis bus', () => {
       return seen.length > 0;
     }, 15_000);
     off();
+    expect(await pingRedis()).toBe(200);
   });
 });
