@@ -4,6 +4,7 @@ import './types/judge.js';
 import './types/contests.js';
 import './types/social.js';
 import './types/quiz.js';
+import './types/marking.js';
 import './types/rooms.js';
 import './types/training.js';
 

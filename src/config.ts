@@ -46,6 +46,7 @@ const schema = z.object({
   JUDGE_DOCKER_IMAGE: z.string().optional(),
   ROOM_MAX_CONNECTIONS: intFrom(3, 1),
   ROOMS_TRUST_USER_ID: z.enum(['0', '1']).default('0'),
+  MARKING_LEASE_SECONDS: intFrom(30, 1),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -1,10 +1,15 @@
 import type { Services } from '../services/index.js';
 import { splitRoom, type RoomKind } from './actor.js';
+import { markingRoomKind } from './marking.js';
 import { trainingRoomKind } from './training.js';
 
 /** Every room kind the gateway serves; a new kind (marking, ...) is one more entry here. */
 export function roomKinds(services: Services): RoomKind[] {
-  return [trainingRoomKind('lobby', services.training), trainingRoomKind('training', services.training)];
+  return [
+    trainingRoomKind('lobby', services.training),
+    trainingRoomKind('training', services.training),
+    markingRoomKind(services),
+  ];
 }
 
 /** A room key's kind and canonical id (`training:<UUID>` lowercased), or null when malformed. */

@@ -7,6 +7,7 @@ import { judgeAccounts } from './judge/accounts.js';
 import { casesService } from './judge/cases.js';
 import { datasetsService } from './judge/datasets.js';
 import { legacyWorkerHub } from './judge/legacy-worker.js';
+import { markingService } from './marking.js';
 import { queueService } from './judge/queue.js';
 import { submitService } from './judge/submit.js';
 import { testDataService, type TestDataSource } from './judge/testdata.js';
@@ -30,6 +31,7 @@ export function createServices(deps: Deps, options: ServiceOptions = {}) {
   const submissions = submitService(deps, datasets, cases);
   // Without JWT_SECRET, tokens are signed with a per-process key: valid until restart, on this node only.
   const tokens = tokenIssuer(deps.config.JWT_SECRET ?? toHex(randomBytes(32)));
+  const social = socialServices(deps, users, sessions);
   return {
     deps,
     tokens,
@@ -41,7 +43,9 @@ export function createServices(deps: Deps, options: ServiceOptions = {}) {
     // Spec 002: quiz authorization (nonce + digest) and the quiz's view of each person.
     quiz: quizService(deps, users, sessions),
     // Spec 003: profiles, friends, events.
-    social: socialServices(deps, users, sessions),
+    social,
+    // Spec 003's marking sockets: who waits, who holds whom, attendance (the database decides).
+    marking: markingService(deps, social),
     // Spec 001: teams, training sessions, and the training rooms' state.
     training: trainingService(deps, users, submissions),
     judge: {

@@ -2,6 +2,7 @@ import { router } from './init.js';
 import { authRouter } from './routers/auth.js';
 import { contestsRouter } from './routers/contests.js';
 import { judgeRouter } from './routers/judge.js';
+import { markingRouter } from './routers/marking.js';
 import { socialRouter } from './routers/social.js';
 import { quizRouter } from './routers/quiz.js';
 import { roomsRouter } from './routers/rooms.js';
@@ -13,6 +14,7 @@ export const appRouter = router({
   auth: authRouter,
   contests: contestsRouter,
   judge: judgeRouter,
+  marking: markingRouter,
   social: socialRouter,
   quiz: quizRouter,
   rooms: roomsRouter,
