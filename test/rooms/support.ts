@@ -34,7 +34,7 @@ export class Peer {
   }
 
   /** The next frame's text; fails after `timeoutMs` or when the socket closes first. */
-  next(timeoutMs = 5000): Promise<string> {
+  next(timeoutMs = 10_000): Promise<string> {
     const queued = this.inbox.shift();
     if (queued !== undefined) return Promise.resolve(queued);
     if (this.closeInfo) return Promise.reject(new Error(`socket closed (${this.closeInfo.code}) with no frame waiting`));
@@ -56,7 +56,7 @@ export class Peer {
   }
 
   /** Frames until one of `type` arrives (the others returned alongside). */
-  async until(type: string, timeoutMs = 5000): Promise<{ frame: any; skipped: any[] }> {
+  async until(type: string, timeoutMs = 10_000): Promise<{ frame: any; skipped: any[] }> {
     const skipped: any[] = [];
     const end = Date.now() + timeoutMs;
     for (;;) {
