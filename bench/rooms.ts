@@ -113,6 +113,8 @@ export async function run(): Promise<RoomBenchRow[]> {
   const dir = await mkdtemp(join(tmpdir(), 'arena-rooms-bench-'));
   const redis = await startRedis();
   const procs: ChildProcess[] = [];
+  // Rooms of anonymous bench users: the original's legacy mode (no sessions to set up).
+  const TRUST = { ROOMS_TRUST_USER_ID: '1' };
   const up = async (script: string, args: string[] = [], env: Record<string, string> = {}) => {
     const s = await start(script, args, env);
     procs.push(s.proc);
@@ -123,16 +125,16 @@ export async function run(): Promise<RoomBenchRow[]> {
     const dbArgs = (name: string) => [join(dir, `${name}.db`), join(dir, 'blobs')];
 
     // One node.
-    const gw = await up('./servers/rooms-gateway.ts', dbArgs('one'));
+    const gw = await up('./servers/gateway.ts', dbArgs('one'), TRUST);
     const raw = await up('./servers/raw-ws.ts');
     const g1 = await broadcastLatency([0, 1, 2].map((u) => gatewayUrl(gw.url, 'one', u)));
     const r1 = await broadcastLatency([0, 1, 2].map(() => rawUrl(raw.url, 'one')));
     rows.push(row('broadcast p50 ms, room of 3, one node', g1.p50, r1.p50), row('broadcast p99 ms, room of 3, one node', g1.p99, r1.p99));
 
     // Two nodes on one Redis (and one database): the sender and one socket on A, one on B.
-    const env = { REDIS_URL: redis.url };
-    const gwA = await up('./servers/rooms-gateway.ts', dbArgs('two'), env);
-    const gwB = await up('./servers/rooms-gateway.ts', dbArgs('two'), env);
+    const env = { ...TRUST, REDIS_URL: redis.url };
+    const gwA = await up('./servers/gateway.ts', dbArgs('two'), env);
+    const gwB = await up('./servers/gateway.ts', dbArgs('two'), env);
     const rawA = await up('./servers/raw-ws.ts', [], env);
     const rawB = await up('./servers/raw-ws.ts', [], env);
     const g2 = await broadcastLatency([gatewayUrl(gwA.url, 'two', 0), gatewayUrl(gwA.url, 'two', 1), gatewayUrl(gwB.url, 'two', 2)]);
@@ -141,7 +143,7 @@ export async function run(): Promise<RoomBenchRow[]> {
     for (const p of procs.splice(0)) p.kill();
 
     // Idle sockets on fresh processes (rooms of 3, as the limit allows).
-    const gwIdle = await up('./servers/rooms-gateway.ts', dbArgs('idle'));
+    const gwIdle = await up('./servers/gateway.ts', dbArgs('idle'), TRUST);
     const rawIdle = await up('./servers/raw-ws.ts');
     const gi = await idleSockets(gwIdle, (i) => gatewayUrl(gwIdle.url, `idle${Math.floor(i / 3)}`, i), IDLE);
     const ri = await idleSockets(rawIdle, (i) => rawUrl(rawIdle.url, `idle${Math.floor(i / 3)}`), IDLE);
