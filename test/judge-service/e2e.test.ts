@@ -4,12 +4,8 @@ import { createClient } from '@libsql/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql, trpc } from '../helpers/doors.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
-import { archive, GDB10, GDB10_OUTPUT, judgeFixture, waitFor, SOLVERS, type JudgeFixture } from './support.js';
+import { archive, GDB10, GDB10_OUTPUT, judgeFixture, startTestJudge, waitFor, SOLVERS, type JudgeFixture } from './support.js';
 import { zipBase64 } from '../helpers/zip.js';
-import { startJudge } from '../../judge/judge.js';
-import { gatewayClient } from '../../judge/gateway-client.js';
-import { createRunner } from '../../judge/runners/index.js';
-import { DEFAULT_SOLVER_COMMAND } from '../../judge/command.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -43,13 +39,7 @@ function judgeProcess(url = gw.url): ChildProcess {
 
 describe('submit -> claim -> bwrap sandbox -> check -> verdict on every door', () => {
   it('judges good, looping, flooding, failing, invalid and fork-bombing solvers', async () => {
-    const judge = startJudge({
-      client: gatewayClient(gw.url, 'worker1', 'worker-pw'),
-      runner: createRunner('bwrap'),
-      concurrency: 2,
-      solverCommand: DEFAULT_SOLVER_COMMAND,
-      log: () => undefined,
-    });
+    const judge = startTestJudge(gw.url, 2);
     try {
       const good = await submit('good');
       const loops = await submit('loops', shortDataset);
@@ -92,7 +82,7 @@ describe('submit -> claim -> bwrap sandbox -> check -> verdict on every door', (
     });
     const solver = `import sys\nif sys.argv[1] != "custom" or sys.argv[3] != "5":\n    sys.exit(3)\nsys.stdout.write(open(sys.argv[2]).read() and ${JSON.stringify(GDB10_OUTPUT)})\n`;
     const cid = (await fx.root.post('/api/judge/submit', { dataset: id, data: zipBase64({ 'CARP_solver.py': solver }) })).json.cid;
-    const judge = startJudge({ client: gatewayClient(gw.url, 'worker1', 'worker-pw'), runner: createRunner('bwrap'), concurrency: 1, solverCommand: DEFAULT_SOLVER_COMMAND, log: () => undefined });
+    const judge = startTestJudge(gw.url);
     try {
       expect(await finished(cid)).toMatchObject({ status: 3, exitcode: 0, valid: true, cost: 298 });
     } finally {
@@ -146,7 +136,7 @@ describe('submit -> claim -> bwrap sandbox -> check -> verdict on every door', (
     });
     await waitFor('the tRPC subscription to see the waiting case', async () => viaTrpc.length > 0);
 
-    const judge = startJudge({ client: gatewayClient(gw.url, 'worker1', 'worker-pw'), runner: createRunner('bwrap'), concurrency: 1, solverCommand: DEFAULT_SOLVER_COMMAND, log: () => undefined });
+    const judge = startTestJudge(gw.url);
     try {
       await finished(cid);
       await Promise.all([gqlDone, trpcDone]);

@@ -3,6 +3,10 @@ import { trpc } from '../helpers/doors.js';
 import { ROOT_PASSWORD, type TestGateway } from '../helpers/gateway.js';
 import { judgeLogin, type Client } from '../helpers/http.js';
 import { zipBase64 } from '../helpers/zip.js';
+import { DEFAULT_SOLVER_COMMAND } from '../../judge/command.js';
+import { gatewayClient } from '../../judge/gateway-client.js';
+import { startJudge } from '../../judge/judge.js';
+import { createRunner } from '../../judge/runners/index.js';
 
 const CARP = new URL('../../../shared/carp/', import.meta.url);
 export const GDB10 = readFileSync(new URL('instances/gdb10.dat', CARP), 'utf8');
@@ -44,4 +48,15 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** A real judge in this process (bwrap sandbox, piscina checker) logged in as the fixture's `worker1`. */
+export function startTestJudge(url: string, concurrency = 1) {
+  return startJudge({
+    client: gatewayClient(url, 'worker1', 'worker-pw'),
+    runner: createRunner('bwrap'),
+    concurrency,
+    solverCommand: DEFAULT_SOLVER_COMMAND,
+    log: () => undefined,
+  });
 }

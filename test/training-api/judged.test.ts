@@ -1,26 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SOLVER_COMMAND } from '../../judge/command.js';
-import { gatewayClient } from '../../judge/gateway-client.js';
-import { startJudge } from '../../judge/judge.js';
-import { createRunner } from '../../judge/runners/index.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
-import { archive, judgeFixture, waitFor, type JudgeFixture, type SOLVERS } from '../judge-service/support.js';
+import { archive, judgeFixture, startTestJudge, waitFor, type JudgeFixture, type SOLVERS } from '../judge-service/support.js';
 import { contestWithTasks, expectDetail, person, roomFrames, tick } from './support.js';
 
 let gw: TestGateway;
 let fx: JudgeFixture;
-let judge: ReturnType<typeof startJudge>;
+let judge: ReturnType<typeof startTestJudge>;
 
 beforeAll(async () => {
   gw = await startTestGateway();
   fx = await judgeFixture(gw, 5);
-  judge = startJudge({
-    client: gatewayClient(gw.url, 'worker1', 'worker-pw'),
-    runner: createRunner('bwrap'),
-    concurrency: 1,
-    solverCommand: DEFAULT_SOLVER_COMMAND,
-    log: () => undefined,
-  });
+  judge = startTestJudge(gw.url);
 });
 afterAll(async () => {
   await judge?.stop();
