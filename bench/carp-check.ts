@@ -4,11 +4,11 @@
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { checkSolution } from '../judge/carp/checker.js';
-import { parseInstance } from '../judge/carp/instance.js';
-import { parseSolution } from '../judge/carp/solution.js';
-import { prepareInstance, verdictFor } from '../judge/carp/verdict.js';
-import { evaluate, formatRoute, greedyRoute, model, sharedPath } from '../test/judge/carp/fixtures.js';
+import { checkSolution } from '../src/carp/checker.js';
+import { parseInstance } from '../src/carp/instance.js';
+import { parseSolution } from '../src/carp/solution.js';
+import { prepareInstance, verdictFor } from '../src/carp/verdict.js';
+import { evaluate, formatRoute, greedyRoute, model, sharedPath } from '../test/carp/fixtures.js';
 
 export interface BenchRow {
   name: string;

@@ -1,5 +1,9 @@
 import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
+import type { inferRouterOutputs } from '@trpc/server';
 import type { AppRouter } from '../src/trpc/router.js';
+
+/** A case as `worker.claim` hands it out: everything needed to run it, and its lease. */
+export type ClaimedCase = NonNullable<inferRouterOutputs<AppRouter>['worker']['claim']>;
 
 /** The judge's only way into the gateway: tRPC as a WORKER user, re-logging in when the token expires. */
 export function gatewayClient(baseUrl: string, username: string, password: string) {

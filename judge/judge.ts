@@ -1,9 +1,8 @@
 import { hostname } from 'node:os';
 import { createCheckPool, type CheckPool } from './carp/pool.js';
-import { CASE_ERROR } from './carp/verdict.js';
+import { CASE_ERROR } from '../src/carp/verdict.js';
 import { solverArgv } from './command.js';
-import { isLeaseLost, type GatewayClient } from './gateway-client.js';
-import type { ClaimedCase } from '../src/services/judge/queue.js';
+import { isLeaseLost, type ClaimedCase, type GatewayClient } from './gateway-client.js';
 import type { Runner } from './runners/types.js';
 import { SolverArchiveError, unpackSolver } from './unpack.js';
 

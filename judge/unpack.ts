@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { readSolverArchive, ARCHIVE_INVALID, type ArchiveLimits } from '../src/services/judge/archive.js';
+import { readSolverArchive, ARCHIVE_INVALID, type ArchiveLimits } from '../src/carp/archive.js';
 import { INSTANCE_FILE } from './runners/types.js';
 
 /** The submitted archive is unusable (the message is the one to show the submitter). */

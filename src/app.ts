@@ -5,7 +5,6 @@ import type { Services } from './services/index.js';
 import { integrationRouter } from './rest/integration.js';
 import { judgeRouter } from './rest/judge.js';
 import { socialRouter } from './rest/social.js';
-import { judgeWebSocket } from './rest/judge-websocket.js';
 import { openApiRouter } from './rest/openapi/index.js';
 import { quizRouter } from './rest/quiz.js';
 import { trainingRouter, trainingRoutes } from './rest/training.js';
@@ -27,21 +26,16 @@ export function createApp(services: Services, options: AppOptions) {
   const app = new Hono();
 
   app.get('/healthz', async (c) => {
-    try {
-      const rs = await services.deps.db.execute('SELECT COUNT(*) AS n FROM schema_migrations');
-      return c.json({ status: 'ok', migrations: Number(rs.rows[0]!.n) });
-    } catch {
-      return c.json({ status: 'unavailable' }, 503);
-    }
+    const migrations = await services.health.migrations();
+    return migrations === null ? c.json({ status: 'unavailable' }, 503) : c.json({ status: 'ok', migrations });
   });
 
-  // Room sockets (spec 001's /ws/lobby, /ws/training), before any router's catch-all.
+  // Every socket protocol (spec 001's /ws/lobby and /ws/training, spec 003's marking sockets, the
+  // old judge workers' /api/websocket), before any router's catch-all.
   if (options.rooms) app.route('/', options.rooms.routes(options.upgradeWebSocket));
 
   // Spec 000, the contest integration API, at the root (/get_user, /create_user, ...): JSend bodies.
   app.route('/', integrationRouter(services));
-  // The original judge workers' socket; before /api, whose catch-all 404 would answer it.
-  app.get('/api/websocket', judgeWebSocket(services, options.upgradeWebSocket));
   // Spec 003 (social/events) before the judge API: its /api/* catch-all 404 and its rate and
   // body limits are the judge's own, and must not answer or limit these paths.
   app.route('/', socialRouter(services, options.clientIp));

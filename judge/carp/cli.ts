@@ -4,7 +4,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { verdictFor } from './verdict.js';
+import { verdictFor } from '../../src/carp/verdict.js';
 
 function fail(message: string): never {
   process.stderr.write(`carp:check: ${message}\nusage: npm run --silent carp:check -- INSTANCE SOLUTION\n`);

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
-import type { Verdict } from './verdict.js';
+import type { Verdict } from '../../src/carp/verdict.js';
 import type { CheckTask, CheckTaskResult } from './worker.js';
 
 export interface CheckPool {

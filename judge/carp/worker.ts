@@ -1,7 +1,7 @@
 // Piscina worker: verdicts with a per-thread cache of parsed instance + shortest paths, so each
 // dataset's paths are computed once per thread.
 
-import { prepareInstance, verdictFor, type PreparedInstance, type RunResult, type Verdict } from './verdict.js';
+import { prepareInstance, verdictFor, type PreparedInstance, type RunResult, type Verdict } from '../../src/carp/verdict.js';
 
 export interface CheckTask {
   datasetKey: string;

@@ -16,11 +16,19 @@ export function toBase64(bytes: Uint8Array): string {
   return btoa(s);
 }
 
+/** Base64 as `atob` reads it (padding optional, ASCII whitespace skipped); throws on other characters. */
 export function fromBase64(text: string): Uint8Array<ArrayBuffer> {
   const bin = atob(text);
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
   return out;
+}
+
+const PADDED_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** Strict base64: the standard alphabet, padded, nothing else (no whitespace); null on anything else. */
+export function fromBase64Strict(text: string): Uint8Array<ArrayBuffer> | null {
+  return PADDED_BASE64.test(text) ? fromBase64(text) : null;
 }
 
 export async function sha256Hex(input: string | Uint8Array<ArrayBuffer>): Promise<string> {

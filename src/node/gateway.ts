@@ -9,18 +9,20 @@ import { memoryBus } from '../bus/memory.js';
 import type { Config } from '../config.js';
 import { migrate } from '../db/migrate.js';
 import { createServices, type Services } from '../services/index.js';
-import { roomHost } from '../rooms/host.js';
+import { type RoomHost, roomHost } from '../rooms/host.js';
 import { roomKinds } from '../rooms/kinds.js';
 import { localSlots } from '../rooms/slots.js';
 import { fsBlobStore } from './blob-fs.js';
 import { redisBus } from './redis-bus.js';
 import { redisSlots } from './redis-slots.js';
+import { wsQuirks } from './ws-quirks.js';
 import { loadMigrations, openDatabase } from './db.js';
 import { testDataFromDir } from './testdata-dir.js';
 
 export interface Gateway {
   url: string;
   services: Services;
+  rooms: RoomHost;
   close(): Promise<void>;
 }
 
@@ -44,7 +46,7 @@ export async function startGateway(config: Config, log: Log = console.log): Prom
   // are counted in Redis.
   const roomLog = (line: string) => log(`[rooms] ${line}`);
   const slots = config.REDIS_URL ? redisSlots(config.REDIS_URL, { log: roomLog }) : localSlots();
-  const rooms = roomHost({ services, kinds: roomKinds(services), slots, log: roomLog });
+  const rooms = roomHost({ services, kinds: roomKinds(services), slots, quirks: wsQuirks, log: roomLog });
   if (config.ROOMS_TRUST_USER_ID === '1') {
     log('WARNING: ROOMS_TRUST_USER_ID=1: room sockets trust the user_id parameter (legacy mode): anyone may join any lobby or training room as anyone');
   }
@@ -74,13 +76,14 @@ export async function startGateway(config: Config, log: Log = console.log): Prom
   return {
     url,
     services,
+    rooms,
     close() {
       // Stop accepting, let in-flight requests finish, then close the database.
       clearInterval(sweeper);
       clearInterval(purge);
-      // Old judge workers hand their cases back first, while the database is still open.
-      // Room sockets announce their leave and free their slots, also while the database is open.
-      closing ??= Promise.all([services.judge.legacyWorkers.closeAll(), rooms.closeAll()]).then(() => new Promise<void>((resolve) => {
+      // Room sockets announce their leave, free their slots and (old judge workers) hand their
+      // cases back while the database is still open.
+      closing ??= rooms.closeAll().then(() => new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
         for (const ws of wss.clients) ws.close(1001, 'server shutting down');

@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 import { ServiceError } from '../services/errors.js';
-import { HTTP_STATUS_OF } from './http-status.js';
+import { HTTP_STATUS_OF } from '../wire/http-status.js';
 
 /**
  * The training API's wire conventions, those of the original FastAPI server: errors as

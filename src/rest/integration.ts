@@ -4,7 +4,7 @@ import { secretsEqual } from '../identity/encoding.js';
 import type { IntegrationUser } from '../services/contests/integration.js';
 import { ServiceError } from '../services/errors.js';
 import { readCappedBody } from './body.js';
-import { HTTP_STATUS_OF } from './http-status.js';
+import { HTTP_STATUS_OF } from '../wire/http-status.js';
 import type { Services } from '../services/index.js';
 import { CREATE_PARTICIPATION, CREATE_SESSION, CREATE_USER, schemaViolation } from './integration-schema.js';
 import { PyDict, PyJsonError, pyJsonLoads, tornadoJsonEncode, type PyOut, type PyValue } from './py2.js';

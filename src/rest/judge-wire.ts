@@ -1,31 +1,12 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ServiceError } from '../services/errors.js';
-import { HTTP_STATUS_OF } from './http-status.js';
-
-/** Jackson's default date format, as the original judge server sent it: 2018-11-01T09:47:26.263+0000. */
-export function jacksonDate(ms: number | null): string | null {
-  return ms === null ? null : new Date(ms).toISOString().replace('Z', '+0000');
-}
-
-const REASON: Record<number, string> = {
-  400: 'Bad Request',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  409: 'Conflict',
-  413: 'Payload Too Large',
-  415: 'Unsupported Media Type',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-};
+import { HTTP_STATUS_OF } from '../wire/http-status.js';
+import { springErrorBody } from '../wire/spring.js';
 
 /** Spring Boot's error body, the only error form spec 004 clients know. */
 export function springError(c: Context, status: ContentfulStatusCode, message: string) {
-  return c.json(
-    { timestamp: jacksonDate(Date.now()), status, error: REASON[status] ?? 'Error', message, path: c.req.path },
-    status,
-  );
+  return c.json(springErrorBody(status, message, c.req.path), status);
 }
 
 export function judgeErrorResponse(c: Context, err: unknown) {

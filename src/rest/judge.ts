@@ -4,7 +4,8 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Services } from '../services/index.js';
 import type { CaseView, LeaderboardEntry } from '../services/judge/case-view.js';
 import { fixedWindowLimiter, type ClientIp } from './rate-limit.js';
-import { intParam, jacksonDate, judgeErrorResponse, readJsonBody, springError } from './judge-wire.js';
+import { jacksonDate } from '../wire/spring.js';
+import { intParam, judgeErrorResponse, readJsonBody, springError } from './judge-wire.js';
 
 const COOKIE = 'JSESSIONID';
 

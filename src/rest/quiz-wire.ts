@@ -1,20 +1,15 @@
 import type { Context } from 'hono';
 import type { AuthorizeInput, QuizUser } from '../services/quiz/index.js';
 import { INVALID_PARAMETERS } from '../services/quiz/index.js';
+import { pyJsonCompact } from '../wire/python-json.js';
 
-/**
- * The quiz service's wire format (spec 002, LEGACY-NOTES part A): always HTTP 200, the real
- * code in `status`, compact JSON as Python 2's `json.dumps(..., separators=(',', ':'))` wrote
- * it (non-ASCII as \uXXXX), keys in the original's order.
- */
-export function pyJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
+// The quiz service's wire format (spec 002, LEGACY-NOTES part A): always HTTP 200, the real
+// code in `status`, compact JSON (pyJsonCompact), keys in the original's order.
 
 export const JSON_TYPE = 'application/json; charset=utf-8';
 
 export function wire(c: Context, body: Record<string, unknown>, headers: Record<string, string> = {}): Response {
-  return c.body(pyJson(body), 200, { 'content-type': JSON_TYPE, ...headers });
+  return c.body(pyJsonCompact(body), 200, { 'content-type': JSON_TYPE, ...headers });
 }
 
 export function wireError(c: Context, status: number, description: string, headers: Record<string, string> = {}): Response {

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { ServiceError } from '../services/errors.js';
 import { MissingArgument } from '../services/social/common.js';
+import { pyJson } from '../wire/python-json.js';
 import { readCappedBody } from './body.js';
 
 /** Spec 003's response codes (the original's misc/response.py ResponseCode). */
@@ -8,24 +9,6 @@ export const Code = { OK: 0, INVALID_ARGUMENT: 1, MISSING_ARGUMENT: 2, NOT_PERMI
 export type Code = (typeof Code)[keyof typeof Code];
 
 export const LOGIN_URL = '/accounts/login/';
-
-const hex4 = (n: number) => n.toString(16).padStart(4, '0');
-
-/**
- * Python's json.dumps with its defaults, as Django's JsonResponse wrote them: `", "` and `": "`
- * separators, keys in insertion order, everything outside ASCII as \uXXXX (lower-case hex,
- * surrogate pairs for astral characters).
- */
-export function pyJson(value: unknown): string {
-  if (value === null || value === undefined) return 'null';
-  // DEL too: Python's ensure_ascii escapes everything outside ' '..'~'.
-  if (typeof value === 'string') return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (ch) => `\\u${hex4(ch.charCodeAt(0))}`);
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (Array.isArray(value)) return `[${value.map(pyJson).join(', ')}]`;
-  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-  return `{${entries.map(([k, v]) => `${pyJson(k)}: ${pyJson(v)}`).join(', ')}}`;
-}
 
 /** The envelope: always HTTP 200; `response` left out when there is none (the original's None). */
 export function envelopeJson(code: Code, message = '', response?: unknown): string {

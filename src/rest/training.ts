@@ -122,8 +122,8 @@ const commentJson = (c: TrainingComment) => c;
 
 /** Every route of the training API (spec 001), in registration order. */
 export function trainingRoutes(services: Services): TrainingRoute[] {
-  const t = services.training;
-  const { db, bus } = services.deps;
+  const { training: t, health } = services;
+  const { db } = services.deps;
   const S404 = { 404: 'Unknown session, team, contest or problem' };
 
   return [
@@ -143,14 +143,7 @@ export function trainingRoutes(services: Services): TrainingRoute[] {
       auth: false,
       ok: { schema: S.Message },
       errors: { 503: 'The database does not answer' },
-      run: async ({ c }) => {
-        try {
-          await db.execute('SELECT 1');
-          return { message: 'pong' };
-        } catch {
-          return detail(c, 503, 'Database is unavailable');
-        }
-      },
+      run: async ({ c }) => ((await health.pingDatabase()) ? { message: 'pong' } : detail(c, 503, 'Database is unavailable')),
     }),
     route({
       method: 'get',
@@ -160,10 +153,7 @@ export function trainingRoutes(services: Services): TrainingRoute[] {
       auth: false,
       ok: { schema: S.Message },
       errors: { 503: 'Redis does not answer' },
-      run: async ({ c }) => {
-        const ok = bus.ping ? await bus.ping().catch(() => false) : true;
-        return ok ? { message: 'pong' } : detail(c, 503, 'Redis is unavailable');
-      },
+      run: async ({ c }) => ((await health.pingBus()) ? { message: 'pong' } : detail(c, 503, 'Redis is unavailable')),
     }),
 
     route({

@@ -4,21 +4,15 @@
 // without locks. Handlers are shaped like the Durable Object hibernation API (webSocketMessage,
 // webSocketClose, getWebSockets, serialize/deserializeAttachment): an actor keeps nothing in
 // memory that it cannot rebuild from its sockets and their attachments, so a Durable Object
-// can wrap the same classes; on Node, src/rooms/host.ts runs them in-process.
+// can wrap the same classes; on Node, src/rooms/host.ts runs them in-process. Timers are alarms
+// (one per room, as a Durable Object has): a hibernated object wakes for them, an interval would
+// keep it awake.
 
+import type { RoomFrame } from '../bus/room-frames.js';
 import type { Config } from '../config.js';
-import { ROOM_FRAME_TOPIC } from '../services/training/rooms.js';
 import type { Services } from '../services/index.js';
 import type { User } from '../services/users.js';
 
-/** The bus topic every room frame travels on: the one services publish server frames on. */
-export const ROOM_TOPIC = ROOM_FRAME_TOPIC;
-
-/** A frame as the training sockets speak it. */
-export interface Frame {
-  type: string;
-  payload: unknown;
-}
 
 /**
  * One message to a room, on the bus (Redis across nodes): `text` is sent to sockets verbatim
@@ -28,7 +22,7 @@ export interface Frame {
 export interface RoomMessage {
   room: string;
   text?: string;
-  frame?: Frame;
+  frame?: RoomFrame;
   [field: string]: unknown;
 }
 
@@ -51,7 +45,7 @@ export interface RoomSocket<A extends Attachment = Attachment> {
   attach(attachment: A): void;
 }
 
-/** What an actor may use: its room, its sockets on this host, the bus and the slot count. */
+/** What an actor may use: its room, its sockets on this host, the bus, the slot count, its alarm. */
 export interface RoomContext<A extends Attachment = Attachment> {
   /** `kind:id`. */
   readonly room: string;
@@ -70,6 +64,8 @@ export interface RoomContext<A extends Attachment = Attachment> {
   /** Takes one of `limit` connection slots of the room, counted across all nodes. */
   claimSlot(socket: RoomSocket<A>, limit: number): Promise<boolean>;
   releaseSlot(socket: RoomSocket<A>): Promise<void>;
+  /** The room's one alarm: `alarm()` runs `delayMs` from now (replacing any set before); null clears it. */
+  setAlarm(delayMs: number | null): void;
   log(line: string): void;
 }
 
@@ -80,6 +76,8 @@ export interface RoomActor<A extends Attachment = Attachment> {
   message(socket: RoomSocket<A>, data: string | ArrayBuffer): Promise<void>;
   /** The socket is gone (it is no longer among `sockets()`). */
   close(socket: RoomSocket<A>, code: number): Promise<void>;
+  /** The room's alarm went off. */
+  alarm(): Promise<void>;
   /** A message published to this room (by any node or service) reaching this host. */
   deliver(message: RoomMessage): void;
 }
@@ -118,6 +116,9 @@ export abstract class SerialActor<A extends Attachment = Attachment> implements 
   close(socket: RoomSocket<A>, code: number): Promise<void> {
     return this.serial(() => this.onClose(socket, code));
   }
+  alarm(): Promise<void> {
+    return this.serial(() => this.onAlarm());
+  }
 
   /** Default delivery: the message's text to every joined socket of the room on this host. */
   deliver(message: RoomMessage): void {
@@ -129,6 +130,8 @@ export abstract class SerialActor<A extends Attachment = Attachment> implements 
   protected abstract onConnect(socket: RoomSocket<A>): Promise<void>;
   protected abstract onMessage(socket: RoomSocket<A>, data: string | ArrayBuffer): Promise<void>;
   protected abstract onClose(socket: RoomSocket<A>, code: number): Promise<void>;
+  /** Kinds that set an alarm handle it here. */
+  protected async onAlarm(): Promise<void> {}
 }
 
 /** What a kind's handshake check may use. */
@@ -139,13 +142,15 @@ export interface RoomEnv {
 
 /**
  * The handshake's outcome, decided before the upgrade:
- * - `room`: upgrade, and hand the socket with this attachment to the room's actor;
+ * - `room`: upgrade, and hand the socket with this attachment to the room's actor; with `slot`,
+ *   the host first takes one of the room's `limit` slots (counted across nodes) for the socket,
+ *   and answers `full()` instead of upgrading when none is left (the slot is the host's to free);
  * - `refuse`: answer the upgrade request with this HTTP response (nothing is accepted);
  * - `reject`: accept, send these frames, close with this code (no room: e.g. spec 003's
  *   "error frame, then close 1000" for a socket that names no event).
  */
 export type Admission<A extends Attachment = Attachment> =
-  | { room: string; attachment: A }
+  | { room: string; attachment: A; slot?: { limit: number; full: () => Response } }
   | { refuse: Response }
   | { reject: { frames: string[]; code: number; reason?: string } };
 
@@ -155,6 +160,8 @@ export interface RoomKind<A extends Attachment = Attachment> {
   readonly name: string;
   /** Socket paths served for this kind (e.g. `/ws/lobby`). */
   readonly paths: readonly string[];
+  /** The answer to a plain GET (no upgrade) on those paths, as the original server gave it (default: FastAPI's 404). */
+  notUpgrade?(req: Request): Response;
   admit(req: Request, env: RoomEnv): Promise<Admission<A>>;
   create(ctx: RoomContext<A>): RoomActor<A>;
   /** The canonical room id for a raw one (e.g. a UUID lowercased), or null when malformed. */

@@ -3,14 +3,15 @@
 // last one closed. Room messages travel on the bus (ROOM_TOPIC): in-process on one node, Redis
 // pub/sub across nodes, where every node, the sender's included, delivers what comes back, so
 // every socket of a room sees one order. The connection limit is counted by a RoomSlots port
-// (in-process, or Redis across nodes).
+// (in-process, or Redis across nodes). What only one runtime's sockets do (how much they have
+// queued, what their error events mean) comes in as SocketQuirks from that runtime's folder.
 
-import { Hono, type Context } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { UpgradeWebSocket, WSContext } from 'hono/ws';
+import { ROOM_TOPIC } from '../bus/room-frames.js';
 import { randomBytes, toHex } from '../identity/encoding.js';
 import type { Services } from '../services/index.js';
 import {
-  ROOM_TOPIC,
   type Admission,
   type Attachment,
   type RoomActor,
@@ -20,41 +21,54 @@ import {
   type RoomMessage,
   type RoomSocket,
 } from './actor.js';
+import { CloseCode } from './close-codes.js';
 import type { RoomSlots } from './slots.js';
 
-/** RFC 6455 "message too big": what `ws` closes with for a frame over the host's maxPayload. */
-export const CLOSE_TOO_BIG = 1009;
-export const CLOSE_GOING_AWAY = 1001;
 /** The most a socket's attachment may hold (a Durable Object's serializeAttachment limit). */
 export const MAX_ATTACHMENT = 16 * 1024;
 /** A socket that lets more than this pile up unread is dropped (1013), not buffered without end. */
 export const MAX_BUFFERED = 16 * 1024 * 1024;
-export const CLOSE_TRY_AGAIN = 1013;
+/** A slot taken at the handshake is freed if the upgrade has not opened a socket by then. */
+const OPEN_WAIT_MS = 10_000;
+
+/** What the runtime's WebSocket implementation says beyond the Web shape. */
+export interface SocketQuirks {
+  /** Bytes queued for the client and not yet sent (0 when the runtime cannot tell). */
+  bufferedBytes(ws: WSContext): number;
+  /** The close code an error event stands for (a frame over the size limit: 1009), or null. */
+  closeCodeOf(error: Event): number | null;
+}
+
+const noQuirks: SocketQuirks = { bufferedBytes: () => 0, closeCodeOf: () => null };
 
 export interface RoomHostOptions {
   services: Services;
   kinds: readonly RoomKind[];
   slots: RoomSlots;
+  quirks?: SocketQuirks;
   log?: (line: string) => void;
 }
 
 export interface RoomHost {
   /** GET on every kind's socket paths: the handshake, then the upgrade. */
   routes(upgradeWebSocket: UpgradeWebSocket | undefined): Hono;
-  /** Rooms and sockets open on this node. */
-  stats(): { rooms: number; sockets: number };
+  /** Rooms and sockets open on this node (of one kind, or all). */
+  stats(kind?: string): { rooms: number; sockets: number };
   /** Shutdown: every socket's close handled (slots released, leaves announced), then closed 1001. */
   closeAll(): Promise<void>;
 }
 
 class HostSocket implements RoomSocket {
-  readonly id = toHex(randomBytes(16));
   open = true;
   private data: Attachment;
 
   constructor(
+    readonly id: string,
+    /** It holds a slot the host took at the handshake (the host frees it after the close). */
+    readonly heldSlot: boolean,
     readonly ws: WSContext,
     attachment: Attachment,
+    private readonly quirks: SocketQuirks,
     /** Called when the host gives up on the socket itself (too slow): its close is handled now. */
     private readonly dropped: (socket: HostSocket, code: number) => void,
   ) {
@@ -63,12 +77,10 @@ class HostSocket implements RoomSocket {
 
   send(text: string): void {
     if (!this.open || this.ws.readyState !== 1) return;
-    // The host's socket (ws on Node) says how much is queued for a client that does not read.
-    const queued = (this.ws.raw as { bufferedAmount?: number } | undefined)?.bufferedAmount ?? 0;
-    if (queued > MAX_BUFFERED) {
+    if (this.quirks.bufferedBytes(this.ws) > MAX_BUFFERED) {
       // Left now (leave announced, slot freed); the closing handshake waits behind what is queued.
-      this.close(CLOSE_TRY_AGAIN, 'Too slow: frames are piling up');
-      this.dropped(this, CLOSE_TRY_AGAIN);
+      this.close(CloseCode.TRY_AGAIN, 'Too slow: frames are piling up');
+      this.dropped(this, CloseCode.TRY_AGAIN);
       return;
     }
     this.ws.send(text);
@@ -87,12 +99,19 @@ class HostSocket implements RoomSocket {
 
 interface LocalRoom {
   key: string;
+  kind: string;
   actor: RoomActor;
   sockets: Set<HostSocket>;
+  alarm: ReturnType<typeof setTimeout> | null;
 }
+
+type Admitted = Extract<Admission, { room: string }>;
+
+const newSocketId = () => toHex(randomBytes(16));
 
 export function roomHost(options: RoomHostOptions): RoomHost {
   const { services, slots } = options;
+  const quirks = options.quirks ?? noQuirks;
   const log = options.log ?? ((line: string) => console.warn(`[rooms] ${line}`));
   const env: RoomEnv = { services, config: services.deps.config };
   const rooms = new Map<string, LocalRoom>();
@@ -104,30 +123,46 @@ export function roomHost(options: RoomHostOptions): RoomHost {
     rooms.get(message.room)?.actor.deliver(message);
   });
 
+  function setAlarm(room: LocalRoom, delayMs: number | null): void {
+    if (room.alarm) clearTimeout(room.alarm);
+    room.alarm = null;
+    if (delayMs === null) return;
+    room.alarm = setTimeout(
+      () => {
+        room.alarm = null;
+        void room.actor.alarm();
+      },
+      Math.max(0, delayMs),
+    );
+    // An alarm alone does not keep a Node process up (sockets and the server do).
+    (room.alarm as { unref?: () => void }).unref?.();
+  }
+
   function roomFor(kind: RoomKind, key: string): LocalRoom {
-    let room = rooms.get(key);
-    if (room) return room;
+    const existing = rooms.get(key);
+    if (existing) return existing;
     const sockets = new Set<HostSocket>();
-    const id = key.slice(kind.name.length + 1);
     const ctx: RoomContext = {
       room: key,
       kind: kind.name,
-      id,
+      id: key.slice(kind.name.length + 1),
       services,
       config: env.config,
       sockets: () => [...sockets],
       publish: (message) => services.deps.bus.publish(ROOM_TOPIC, message),
       claimSlot: (s, limit) => slots.claim(key, s.id, limit),
       releaseSlot: (s) => slots.release(key, s.id),
+      setAlarm: (delayMs) => setAlarm(room, delayMs),
       log,
     };
-    room = { key, actor: kind.create(ctx), sockets };
+    const room: LocalRoom = { key, kind: kind.name, actor: kind.create(ctx), sockets, alarm: null };
     rooms.set(key, room);
     return room;
   }
 
-  function opened(kind: RoomKind, admitted: { room: string; attachment: Attachment }, ws: WSContext): HostSocket {
-    const socket = new HostSocket(ws, admitted.attachment, (s, code) => void closed(admitted.room, s, code));
+  function opened(kind: RoomKind, id: string, admitted: Admitted, ws: WSContext): HostSocket {
+    const heldSlot = admitted.slot !== undefined;
+    const socket = new HostSocket(id, heldSlot, ws, admitted.attachment, quirks, (s, code) => void closed(admitted.room, s, code));
     const room = roomFor(kind, admitted.room);
     room.sockets.add(socket);
     void room.actor.connect(socket);
@@ -140,13 +175,20 @@ export function roomHost(options: RoomHostOptions): RoomHost {
     const room = rooms.get(key);
     if (!room || !room.sockets.delete(socket)) return;
     await room.actor.close(socket, code);
-    if (room.sockets.size === 0 && rooms.get(key) === room) rooms.delete(key);
+    // A slot taken at the handshake is freed once the actor is done with the socket.
+    if (socket.heldSlot) await slots.release(key, socket.id);
+    if (room.sockets.size === 0 && rooms.get(key) === room) {
+      setAlarm(room, null);
+      rooms.delete(key);
+    }
   }
 
   function handler(kind: RoomKind, upgradeWebSocket: UpgradeWebSocket | undefined) {
     return async (c: Context) => {
-      // FastAPI answered a plain GET on a socket route with its 404.
-      if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') return c.json({ detail: 'Not Found' }, 404);
+      if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
+        // The training API (FastAPI) answered a plain GET on a socket route with its 404.
+        return kind.notUpgrade?.(c.req.raw) ?? c.json({ detail: 'Not Found' }, 404);
+      }
       if (!upgradeWebSocket) return c.text('WebSockets are not served by this host', 501);
       if (closing) return new Response(null, { status: 503 });
       const admission: Admission = await kind.admit(c.req.raw, env);
@@ -160,24 +202,35 @@ export function roomHost(options: RoomHostOptions): RoomHost {
           },
         });
       }
+      const id = newSocketId();
+      let unopened: ReturnType<typeof setTimeout> | null = null;
+      if (admission.slot) {
+        if (!(await slots.claim(admission.room, id, admission.slot.limit))) return admission.slot.full();
+        // An upgrade that never opens (the client went away mid-handshake) must not keep the slot.
+        unopened = setTimeout(() => void slots.release(admission.room, id), OPEN_WAIT_MS);
+      }
       let socket: HostSocket | null = null;
-      let tooBig = false;
+      let errorCode: number | null = null;
       return upgradeWebSocket(c, {
         onOpen: (_e, ws) => {
-          if (closing) return ws.close(CLOSE_GOING_AWAY, 'server shutting down');
-          socket = opened(kind, admission, ws);
+          if (unopened) clearTimeout(unopened);
+          if (closing) {
+            if (admission.slot) void slots.release(admission.room, id);
+            return ws.close(CloseCode.GOING_AWAY, 'server shutting down');
+          }
+          socket = opened(kind, id, admission, ws);
         },
         onMessage: (e) => {
           if (!socket?.open) return;
           void rooms.get(admission.room)?.actor.message(socket, typeof e.data === 'string' ? e.data : (e.data as ArrayBuffer));
         },
-        // A frame over the host's limit: ws closes with 1009 but stops reading, so its close
-        // event says 1006; its error names the cause.
+        // A runtime may close for its own reasons (a frame over its size limit) with a close event
+        // that does not say so; its error event does.
         onError: (e) => {
-          if ((e as ErrorEvent).error?.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') tooBig = true;
+          errorCode ??= quirks.closeCodeOf(e);
         },
         onClose: (e) => {
-          if (socket) void closed(admission.room, socket, tooBig ? CLOSE_TOO_BIG : e.code);
+          if (socket) void closed(admission.room, socket, errorCode ?? e.code);
         },
       });
     };
@@ -189,18 +242,23 @@ export function roomHost(options: RoomHostOptions): RoomHost {
       for (const kind of options.kinds) for (const path of kind.paths) app.get(path, handler(kind, upgradeWebSocket));
       return app;
     },
-    stats() {
+    stats(kind) {
+      let count = 0;
       let sockets = 0;
-      for (const r of rooms.values()) sockets += r.sockets.size;
-      return { rooms: rooms.size, sockets };
+      for (const r of rooms.values()) {
+        if (kind !== undefined && r.kind !== kind) continue;
+        count++;
+        sockets += r.sockets.size;
+      }
+      return { rooms: count, sockets };
     },
     async closeAll() {
       closing = true;
       const all = [...rooms.values()].flatMap((r) => [...r.sockets].map((s) => ({ key: r.key, s })));
       await Promise.all(
         all.map(async ({ key, s }) => {
-          await closed(key, s, CLOSE_GOING_AWAY);
-          s.close(CLOSE_GOING_AWAY, 'server shutting down');
+          await closed(key, s, CloseCode.GOING_AWAY);
+          s.close(CloseCode.GOING_AWAY, 'server shutting down');
         }),
       );
       offBus();

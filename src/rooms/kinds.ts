@@ -1,14 +1,16 @@
 import type { Services } from '../services/index.js';
 import { splitRoom, type RoomKind } from './actor.js';
+import { judgeWorkerRoomKind } from './judge-worker.js';
 import { markingRoomKind } from './marking.js';
 import { trainingRoomKind } from './training.js';
 
-/** Every room kind the gateway serves; a new kind (marking, ...) is one more entry here. */
+/** Every socket protocol the gateway serves, each a room kind; a new one is one more entry here. */
 export function roomKinds(services: Services): RoomKind[] {
   return [
     trainingRoomKind('lobby', services.training),
     trainingRoomKind('training', services.training),
     markingRoomKind(services),
+    judgeWorkerRoomKind(services.judge.legacyWorkers),
   ];
 }
 

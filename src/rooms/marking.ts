@@ -13,10 +13,10 @@
 // on all nodes see the list change in the order the database decided. Each node renews the
 // leases of its own sockets' rows and holds; rows and holds of a killed node run out and are swept.
 
-import { pyJson } from '../rest/social-wire.js';
 import type { MarkingEntry, MarkingEntryKind, MarkingService } from '../services/marking.js';
 import type { Services } from '../services/index.js';
-import { canonicalUuid } from '../services/social/events.js';
+import { eventUuid } from '../services/social/events.js';
+import { pyJson } from '../wire/python-json.js';
 import {
   SerialActor,
   type Admission,
@@ -28,6 +28,7 @@ import {
   type RoomSocket,
 } from './actor.js';
 import { lastParam, socketUser } from './auth.js';
+import { CloseCode } from './close-codes.js';
 
 // The original's messages, verbatim (its typo included).
 export const NO_EVENT = 'Выбери пару';
@@ -51,9 +52,6 @@ export const DISPLAY_MESSAGES = [
   'От души! +50 к карме!',
 ] as const;
 
-export const CLOSE_NORMAL = 1000;
-/** The room could not take the socket (the database failed, the event was deleted meanwhile). */
-const CLOSE_INTERNAL = 1011;
 /** Longest user_id accepted in prepare_to_mark (ids are 24 hex characters). */
 const MAX_USER_ID = 64;
 
@@ -116,7 +114,8 @@ function userIdParam(params: unknown): string | null {
 type Socket = RoomSocket<MarkingAttachment>;
 
 export class MarkingRoomActor extends SerialActor<MarkingAttachment> {
-  private timer: ReturnType<typeof setInterval> | null = null;
+  /** The alarm is set (after hibernation this starts false: the next connect sets it again). */
+  private ticking = false;
 
   constructor(
     ctx: RoomContext<MarkingAttachment>,
@@ -137,23 +136,36 @@ export class MarkingRoomActor extends SerialActor<MarkingAttachment> {
     }
   }
 
+  private tickEveryMs(): number {
+    return Math.max(200, Math.floor(this.marking.leaseMs() / 3));
+  }
+
   /** Leases are renewed, expired rows swept and missed changes read back, every third of a lease. */
   private startTicking(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.serial(() => this.tick()), Math.max(200, Math.floor(this.marking.leaseMs() / 3)));
-    (this.timer as { unref?: () => void }).unref?.();
+    if (this.ticking) return;
+    this.ticking = true;
+    this.ctx.setAlarm(this.tickEveryMs());
   }
 
   private stopTicking(): void {
-    if (this.timer && this.joinedSockets().length === 0) {
-      clearInterval(this.timer);
-      this.timer = null;
+    if (this.joinedSockets().length > 0) return;
+    this.ticking = false;
+    this.ctx.setAlarm(null);
+  }
+
+  protected override async onAlarm(): Promise<void> {
+    if (this.joinedSockets().length === 0) return this.stopTicking();
+    this.ticking = true;
+    try {
+      await this.tick();
+    } finally {
+      if (this.joinedSockets().length > 0) this.ctx.setAlarm(this.tickEveryMs());
+      else this.stopTicking();
     }
   }
 
   private async tick(): Promise<void> {
     const sockets = this.joinedSockets();
-    if (sockets.length === 0) return this.stopTicking();
     const ids = (role: MarkingAttachment['role']) => sockets.filter((s) => s.attachment().role === role).map((s) => s.id);
     const { entries, lost } = await this.marking.tick(this.ctx.id, ids('waiter'), ids('marker'));
     this.publish(entries);
@@ -171,7 +183,7 @@ export class MarkingRoomActor extends SerialActor<MarkingAttachment> {
 
   private refuse(socket: Socket, message: string): void {
     socket.send(errorFrame(message));
-    socket.close(CLOSE_NORMAL);
+    socket.close(CloseCode.NORMAL);
   }
 
   /**
@@ -190,7 +202,8 @@ export class MarkingRoomActor extends SerialActor<MarkingAttachment> {
     try {
       await this.admitSocket(socket);
     } catch (err) {
-      socket.close(CLOSE_INTERNAL);
+      // The room could not take the socket (the database failed, the event was deleted meanwhile).
+      socket.close(CloseCode.INTERNAL);
       throw err;
     }
   }
@@ -317,11 +330,11 @@ export class MarkingRoomActor extends SerialActor<MarkingAttachment> {
     }
     socket.attach(next);
     if (frame) socket.send(frame);
-    if (close) socket.close(CLOSE_NORMAL);
+    if (close) socket.close(CloseCode.NORMAL);
   }
 }
 
-const reject = (message: string): Admission<MarkingAttachment> => ({ reject: { frames: [errorFrame(message)], code: CLOSE_NORMAL } });
+const reject = (message: string): Admission<MarkingAttachment> => ({ reject: { frames: [errorFrame(message)], code: CloseCode.NORMAL } });
 
 /** The marking room kind: both socket paths, one room per event. */
 export function markingRoomKind(services: Pick<Services, 'social' | 'marking'>): RoomKind<MarkingAttachment> {
@@ -329,7 +342,7 @@ export function markingRoomKind(services: Pick<Services, 'social' | 'marking'>):
   return {
     name: 'marking',
     paths: ['/ws/mark_me', '/ws/marking'],
-    canonicalId: canonicalUuid,
+    canonicalId: eventUuid,
     async admit(req: Request, env: RoomEnv): Promise<Admission<MarkingAttachment>> {
       const url = new URL(req.url);
       const role = url.pathname.endsWith('/mark_me') ? 'waiter' : 'marker';

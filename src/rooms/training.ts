@@ -9,47 +9,35 @@
 // each well-formed frame persisted through the training service, then relayed verbatim to the
 // whole room, sender included; a binary frame closes 1003; on close USER_LEAVE to the others.
 
+import type { RoomFrame } from '../bus/room-frames.js';
+import type { TrainingRoomType } from '../services/training/rooms.js';
 import type { User } from '../services/users.js';
+import { pythonUuid } from '../wire/python-uuid.js';
 import {
   SerialActor,
   type Admission,
   type Attachment,
-  type Frame,
   type RoomContext,
   type RoomEnv,
   type RoomKind,
   type RoomSocket,
 } from './actor.js';
 import { lastParam, socketUser } from './auth.js';
-
-export type TrainingRoomKind = 'lobby' | 'training';
+import { CloseCode } from './close-codes.js';
 
 /** What these rooms need from the training service (services.training). */
 export interface TrainingRoomService {
   /** Whether the user belongs to the team (lobby) or to the session's team (training). */
-  canJoin(kind: TrainingRoomKind, roomId: string, user: User): Promise<boolean>;
+  canJoin(kind: TrainingRoomType, roomId: string, user: User): Promise<boolean>;
   /** Persists the listened types (CODE_EDITOR_UPDATE, CONTROL_TAKEN, USER, PROBLEM_ASSIGNED). */
-  recordFrame(kind: TrainingRoomKind, roomId: string, frame: Frame): Promise<void>;
+  recordFrame(kind: TrainingRoomType, roomId: string, frame: RoomFrame): Promise<void>;
   /** The user's socket closed: drop them from the room's online list. */
-  userLeft(kind: TrainingRoomKind, roomId: string, userId: string): Promise<void>;
+  userLeft(kind: TrainingRoomType, roomId: string, userId: string): Promise<void>;
 }
 
 export const LIMIT_REASON = 'Превышен лимит подключений';
-export const CLOSE_POLICY = 1008;
-export const CLOSE_UNSUPPORTED = 1003;
 /** Longest accepted team_id / user_id: ids, not documents (and they ride in the attachment). */
 const MAX_PARAM = 256;
-
-/**
- * A Python `uuid.UUID(s)` as FastAPI parsed the parameter (hyphens anywhere, braces, `urn:uuid:`,
- * any case), as the lowercase canonical form the original keyed its rooms by; null if not a UUID.
- */
-export function canonicalUuid(raw: string): string | null {
-  const hex = raw.replace(/urn:/g, '').replace(/uuid:/g, '').replace(/^\{+|\}+$/g, '').replace(/-/g, '');
-  if (!/^[0-9a-fA-F]{32}$/.test(hex)) return null;
-  const h = hex.toLowerCase();
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
 
 /**
  * A client frame worth relaying: a JSON object whose `type` is a string (payload optional, other
@@ -57,7 +45,7 @@ export function canonicalUuid(raw: string): string | null {
  * string type) is dropped. `persist` when its keys are exactly type and payload, the only shape
  * the original stored.
  */
-export function readFrame(text: string): { frame: Frame; persist: boolean } | null {
+export function readFrame(text: string): { frame: RoomFrame; persist: boolean } | null {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -76,7 +64,7 @@ const refuse = () => ({ refuse: new Response(null, { status: 403 }) });
 export class TrainingRoomActor extends SerialActor {
   constructor(
     ctx: RoomContext,
-    private readonly kind: TrainingRoomKind,
+    private readonly kind: TrainingRoomType,
     private readonly training: TrainingRoomService,
   ) {
     super(ctx);
@@ -85,7 +73,7 @@ export class TrainingRoomActor extends SerialActor {
   protected async onConnect(socket: RoomSocket): Promise<void> {
     const a = socket.attachment();
     if (!(await this.ctx.claimSlot(socket, this.ctx.config.ROOM_MAX_CONNECTIONS))) {
-      socket.close(CLOSE_POLICY, LIMIT_REASON);
+      socket.close(CloseCode.POLICY, LIMIT_REASON);
       return;
     }
     socket.attach({ ...a, joined: true });
@@ -95,7 +83,7 @@ export class TrainingRoomActor extends SerialActor {
   protected async onMessage(socket: RoomSocket, data: string | ArrayBuffer): Promise<void> {
     if (!socket.attachment().joined) return;
     if (typeof data !== 'string') {
-      socket.close(CLOSE_UNSUPPORTED, 'Binary frames are not accepted');
+      socket.close(CloseCode.UNSUPPORTED, 'Binary frames are not accepted');
       return;
     }
     const read = readFrame(data);
@@ -126,10 +114,10 @@ export class TrainingRoomActor extends SerialActor {
 }
 
 /** The lobby or the training room kind, on the given training service. */
-export function trainingRoomKind(kind: TrainingRoomKind, training: TrainingRoomService): RoomKind {
+export function trainingRoomKind(kind: TrainingRoomType, training: TrainingRoomService): RoomKind {
   const param = kind === 'lobby' ? 'team_id' : 'training_session_id';
   const canonicalId = (raw: string): string | null =>
-    kind === 'lobby' ? (raw.length > 0 && raw.length <= MAX_PARAM ? raw : null) : canonicalUuid(raw);
+    kind === 'lobby' ? (raw.length > 0 && raw.length <= MAX_PARAM ? raw : null) : pythonUuid(raw);
 
   return {
     name: kind,

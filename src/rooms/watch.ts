@@ -1,8 +1,9 @@
 import { busMessages } from '../bus/iterate.js';
+import { ROOM_TOPIC } from '../bus/room-frames.js';
 import { ServiceError, forbidden, invalid } from '../services/errors.js';
 import type { Services } from '../services/index.js';
 import type { User } from '../services/users.js';
-import { ROOM_TOPIC, messageText, type RoomMessage } from './actor.js';
+import { messageText, type RoomMessage } from './actor.js';
 import { parseRoom, roomKinds } from './kinds.js';
 
 /** One room event as GraphQL and tRPC subscribers see it: the frame every socket got, verbatim. */

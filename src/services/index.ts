@@ -3,10 +3,11 @@ import { tokenIssuer } from '../identity/tokens.js';
 import { authService } from './auth.js';
 import { contestsService } from './contests/index.js';
 import type { Deps } from './deps.js';
+import { healthService } from './health.js';
 import { judgeAccounts } from './judge/accounts.js';
 import { casesService } from './judge/cases.js';
 import { datasetsService } from './judge/datasets.js';
-import { legacyWorkerHub } from './judge/legacy-worker.js';
+import { legacyWorkerService } from './judge/legacy-worker.js';
 import { markingService } from './marking.js';
 import { queueService } from './judge/queue.js';
 import { submitService } from './judge/submit.js';
@@ -34,6 +35,8 @@ export function createServices(deps: Deps, options: ServiceOptions = {}) {
   const social = socialServices(deps, users, sessions);
   return {
     deps,
+    // The database and bus pings behind /healthz and /health/ping-*.
+    health: healthService(deps),
     tokens,
     users,
     auth: authService(users, tokens),
@@ -55,8 +58,8 @@ export function createServices(deps: Deps, options: ServiceOptions = {}) {
       submissions,
       testData: testDataService(deps, users, datasets, options.testData),
       queue,
-      // The original Python workers' websocket protocol, on the same queue.
-      legacyWorkers: legacyWorkerHub(deps, queue),
+      // The rules of the original Python workers' websocket protocol, on the same queue.
+      legacyWorkers: legacyWorkerService(deps, queue, datasets),
     },
   };
 }

@@ -1,17 +1,26 @@
 // The original Python judge worker's websocket protocol (github imxieyi/carp_judge_worker),
 // played by a scripted `ws` client against a real gateway, sharing the queue with tRPC workers.
 import { createClient } from '@libsql/client';
-import { strFromU8, unzipSync } from 'fflate';
+import { strFromU8 } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { trpc } from '../helpers/doors.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { judgeLogin } from '../helpers/http.js';
 import { zipBase64 } from '../helpers/zip.js';
 import { workerConfig } from '../../src/services/judge/legacy-worker.js';
 import { archive, GDB10, GDB10_OUTPUT, judgeFixture, SOLVERS, waitFor, type JudgeFixture } from './support.js';
-
-const WORKER_INFO = 0, WORKER_TICK = 1, CASE_DATA = 2, CASE_START = 3, CASE_RESULT = 4, CASE_ERROR = 5;
+import {
+  CASE_DATA,
+  CASE_ERROR,
+  CASE_RESULT,
+  CASE_START,
+  connectRaw as openOldWorker,
+  OldWorker,
+  result,
+  WORKER_INFO,
+  WORKER_TICK,
+  workerLogin as oldWorkerLogin,
+} from './old-worker.js';
 
 let gw: TestGateway;
 let fx: JudgeFixture;
@@ -35,126 +44,13 @@ const statusIs = (cid: string, status: number) =>
     return c.status === status && c;
   }, 10_000);
 
-/** Logs in the way the Python worker did: POST /api/login, then the Set-Cookie header as is. */
-async function workerLogin(username: string, password: string): Promise<{ uid: string; cookie: string }> {
-  const res = await fetch(`${gw.url}/api/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password }),
-  });
-  const body = (await res.json()) as { uid: string; type: number };
-  expect(body.type).toBe(300);
-  return { uid: body.uid, cookie: res.headers.get('set-cookie')! };
-}
-
 async function addWorker(username: string): Promise<void> {
   const r = await fx.root.post('/api/admin/user/add', { username, password: 'worker-pw', type: 300 });
   expect(r.status).toBe(200);
 }
 
-/** A scripted old worker: every frame it receives is queued; `next` waits for the next one. */
-class OldWorker {
-  private inbox: any[] = [];
-  private waiting: { resolve: (m: any) => void; reject: (e: Error) => void } | null = null;
-  /** Frames in both directions, in the order this client saw them ('in 2', 'out 4', ...). */
-  readonly events: string[] = [];
-  readonly closed: Promise<{ code: number; reason: string }>;
-
-  constructor(readonly ws: WebSocket, readonly uid: string) {
-    ws.on('message', (data) => {
-      const m = JSON.parse(String(data));
-      this.events.push(`in ${m.type}${m.payload ? ` ${m.payload.cid}` : ''}`);
-      const w = this.waiting;
-      this.waiting = null;
-      if (w) w.resolve(m);
-      else this.inbox.push(m);
-    });
-    this.closed = new Promise((resolve) =>
-      ws.on('close', (code, reason) => {
-        this.waiting?.reject(new Error('socket closed'));
-        this.waiting = null;
-        resolve({ code, reason: String(reason) });
-      }),
-    );
-  }
-
-  next(timeoutMs = 10_000): Promise<any> {
-    const queued = this.inbox.shift();
-    if (queued !== undefined) return Promise.resolve(queued);
-    return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error('no message from the gateway')), timeoutMs);
-      this.waiting = {
-        resolve: (m) => {
-          clearTimeout(t);
-          resolve(m);
-        },
-        reject: (e) => {
-          clearTimeout(t);
-          reject(e);
-        },
-      };
-    });
-  }
-
-  pending(): number {
-    return this.inbox.length;
-  }
-
-  send(m: unknown): void {
-    if (typeof m === 'object' && m !== null) this.events.push(`out ${(m as any).type} ${(m as any).cid ?? ''}`.trim());
-    this.ws.send(typeof m === 'string' ? m : JSON.stringify(m));
-  }
-
-  /** Answers the gateway's WORKER_INFO request, as main.py's message handler does. */
-  async register(maxTasks: number): Promise<void> {
-    expect(await this.next()).toEqual({ type: WORKER_INFO });
-    this.send({ uid: this.uid, type: WORKER_INFO, maxTasks });
-  }
-
-  async caseData(): Promise<{ cid: string; files: Record<string, Uint8Array> }> {
-    const m = await this.next();
-    expect(m.type).toBe(CASE_DATA);
-    expect(typeof m.payload.cid).toBe('string');
-    return { cid: m.payload.cid, files: unzipSync(Buffer.from(m.payload.data, 'base64')) };
-  }
-
-  /** CASE_START then CASE_RESULT, with Python's time.time() style float timestamps. */
-  judge(cid: string, stdout = GDB10_OUTPUT, start = Date.now() / 1000, seconds = 1.5): void {
-    this.send({ type: CASE_START, cid, timestamp: start });
-    this.send(result(cid, stdout, start + seconds));
-  }
-}
-
-const result = (cid: string, stdout: string, timestamp: number, extra: object = {}) => ({
-  cid,
-  type: CASE_RESULT,
-  timedout: false,
-  stdout,
-  stdout_overflow: false,
-  stderr: '',
-  stderr_overflow: false,
-  exitcode: 0,
-  timestamp,
-  ...extra,
-});
-
-const wsUrl = () => `${gw.url.replace(/^http/, 'ws')}/api/websocket`;
-
-/** Opens the socket; resolves with the handshake's HTTP status when the gateway refuses it. */
-function connectRaw(cookie?: string, uid = ''): Promise<OldWorker | number> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(wsUrl(), { headers: cookie ? { cookie } : {} });
-    // Listening from the start: the gateway's first frame may come with the handshake.
-    const w = new OldWorker(ws, uid);
-    ws.once('open', () => resolve(w));
-    ws.once('unexpected-response', (_req, res) => {
-      resolve(res.statusCode ?? 0);
-      res.resume();
-      ws.terminate();
-    });
-    ws.once('error', reject);
-  });
-}
+const workerLogin = (username: string, password: string) => oldWorkerLogin(gw.url, username, password);
+const connectRaw = (cookie?: string, uid = '') => openOldWorker(gw.url, cookie, uid);
 
 async function connect(username = 'worker1', password = 'worker-pw'): Promise<OldWorker> {
   const { uid, cookie } = await workerLogin(username, password);
@@ -231,7 +127,7 @@ describe('the original worker protocol on /api/websocket', () => {
     expect(await connectRaw(cookie)).toBe(409);
     // Once the first socket is gone the worker may connect again.
     first.ws.close();
-    await waitFor('the gateway to drop the first socket', async () => gw.services.judge.legacyWorkers.connected().length === 0, 5000);
+    await waitFor('the gateway to drop the first socket', async () => gw.rooms.stats('judge-worker').rooms === 0, 5000);
     const again = await connect();
     expect(await again.next()).toEqual({ type: WORKER_INFO });
   });
@@ -390,7 +286,7 @@ describe('the original worker protocol on /api/websocket', () => {
     // Over the host's 1 MiB frame limit: the gateway closes the socket with 1009.
     w.send(result(cid, 'x'.repeat(1100 * 1024), Date.now() / 1000));
     expect((await w.closed).code).toBe(1009);
-    await waitFor('the gateway to drop the socket', async () => gw.services.judge.legacyWorkers.connected().length === 0, 5000);
+    await waitFor('the gateway to drop the socket', async () => gw.rooms.stats('judge-worker').rooms === 0, 5000);
     // Not released: still RUNNING under the old lease until it runs out.
     expect(await query(cid)).toMatchObject({ status: 2 });
     await gw.services.deps.db.execute({ sql: 'UPDATE cases SET lease_expires = 1 WHERE id = ?', args: [cid] });

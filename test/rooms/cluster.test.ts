@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startGateway, type Gateway } from '../../src/node/gateway.js';
-import { publishRoomFrame } from '../../src/services/training/rooms.js';
+import { publishRoomFrame } from '../../src/bus/room-frames.js';
 import { ROOT_PASSWORD, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { trpc } from '../helpers/doors.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';

@@ -1,17 +1,18 @@
 // The pure rules of the training sockets: how a session id is read, which frames are relayed
 // and which are handed to the training service to keep.
 import { describe, expect, it } from 'vitest';
-import { canonicalUuid, readFrame } from '../../src/rooms/training.js';
+import { readFrame } from '../../src/rooms/training.js';
+import { pythonUuid } from '../../src/wire/python-uuid.js';
 
-describe('canonicalUuid (what FastAPI/uuid.UUID accepted, keyed lowercase)', () => {
+describe('pythonUuid (what FastAPI/uuid.UUID accepted, keyed lowercase)', () => {
   const id = '04d3f707-ed68-4b2d-a91a-0ae200c5c7d3';
   it('accepts the spellings Python read, as one key', () => {
     for (const s of [id, id.toUpperCase(), id.replace(/-/g, ''), `{${id}}`, `urn:uuid:${id}`, '04d3f707ed68-4b2d-a91a-0ae200c5c7d3']) {
-      expect(canonicalUuid(s), s).toBe(id);
+      expect(pythonUuid(s), s).toBe(id);
     }
   });
   it('refuses what is not 32 hex digits', () => {
-    for (const s of ['', 'x', `${id}0`, id.slice(1), id.replace('a', 'g'), ' ' + id, `${id}\n`, '12']) expect(canonicalUuid(s), s).toBeNull();
+    for (const s of ['', 'x', `${id}0`, id.slice(1), id.replace('a', 'g'), ' ' + id, `${id}\n`, '12']) expect(pythonUuid(s), s).toBeNull();
   });
 });
 

@@ -2,7 +2,7 @@
 // original's order (then sign-in and participation), every message and error, disconnects,
 // karma, the stored marking read back over GraphQL and tRPC, and markers racing on one node.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOM_TOPIC } from '../../src/rooms/actor.js';
+import { ROOM_TOPIC } from '../../src/bus/room-frames.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { gql, trpc } from '../helpers/doors.js';
 import {

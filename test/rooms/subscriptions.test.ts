@@ -1,7 +1,7 @@
 // Room events as a GraphQL subscription (roomEvents) and a tRPC subscription (rooms.events), fed
 // by the same bus as the sockets, for users who may join the room.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { publishRoomFrame } from '../../src/services/training/rooms.js';
+import { publishRoomFrame } from '../../src/bus/room-frames.js';
 import { gql, trpc } from '../helpers/doors.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { connect, teamFixture, waitFor, wsUrl, type Team } from './support.js';

@@ -6,7 +6,7 @@ import { join as joinPath } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { startGateway } from '../../src/node/gateway.js';
-import { publishRoomFrame } from '../../src/services/training/rooms.js';
+import { publishRoomFrame } from '../../src/bus/room-frames.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { gql, trpc } from '../helpers/doors.js';
 import { LIMIT_REASON, connect, contestFixture, refusal, startSession, teamFixture, waitFor, wsUrl, type Peer, type Team } from './support.js';

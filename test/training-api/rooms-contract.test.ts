@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JudgeType } from '../../src/identity/roles.js';
-import { ROOM_FRAME_TOPIC, ROOM_LIMITS, publishRoomFrame, type RoomFrameMessage } from '../../src/services/training/rooms.js';
+import { ROOM_TOPIC, publishRoomFrame, type RoomFrameMessage } from '../../src/bus/room-frames.js';
+import { ROOM_LIMITS } from '../../src/services/training/rooms.js';
 import type { User } from '../../src/services/users.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
@@ -150,10 +151,10 @@ describe('training rooms contract', () => {
 
   it('publishRoomFrame reaches subscribers of the rooms topic', async () => {
     const got: RoomFrameMessage[] = [];
-    const off = gw.services.deps.bus.subscribe(ROOM_FRAME_TOPIC, (m) => got.push(m as RoomFrameMessage));
+    const off = gw.services.deps.bus.subscribe(ROOM_TOPIC, (m) => got.push(m as RoomFrameMessage));
     await publishRoomFrame(gw.services.deps, `lobby:${teamId}`, { type: 'X', payload: null });
     off();
-    expect(ROOM_FRAME_TOPIC).toBe('rooms.frame');
+    expect(ROOM_TOPIC).toBe('rooms.frame');
     expect(got).toEqual([{ room: `lobby:${teamId}`, frame: { type: 'X', payload: null } }]);
   });
 });

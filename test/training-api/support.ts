@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { JudgeType } from '../../src/identity/roles.js';
-import { ROOM_FRAME_TOPIC, type RoomFrameMessage } from '../../src/services/training/rooms.js';
+import { ROOM_TOPIC, type RoomFrameMessage } from '../../src/bus/room-frames.js';
 import { gql } from '../helpers/doors.js';
 import { ROOT_PASSWORD, type TestGateway } from '../helpers/gateway.js';
 import { Client, type HttpResult } from '../helpers/http.js';
@@ -89,7 +89,7 @@ export function expect422(r: HttpResult, errors: { type: string; loc: (string | 
 /** Everything published on the rooms topic from now on. */
 export function roomFrames(gw: TestGateway): { frames: RoomFrameMessage[]; stop: () => void; of: (room: string) => RoomFrameMessage['frame'][] } {
   const frames: RoomFrameMessage[] = [];
-  const stop = gw.services.deps.bus.subscribe(ROOM_FRAME_TOPIC, (m) => frames.push(m as RoomFrameMessage));
+  const stop = gw.services.deps.bus.subscribe(ROOM_TOPIC, (m) => frames.push(m as RoomFrameMessage));
   return { frames, stop, of: (room) => frames.filter((f) => f.room === room).map((f) => f.frame) };
 }
 

@@ -1,24 +1,15 @@
+import { DEFAULT_ARCHIVE_LIMITS, readSolverArchive } from '../../carp/archive.js';
 import { inTransaction } from '../../db/tx.js';
+import { fromBase64Strict } from '../../identity/encoding.js';
 import { objectId } from '../../identity/ids.js';
 import { JudgeType } from '../../identity/roles.js';
 import type { Deps } from '../deps.js';
 import { forbidden, invalid } from '../errors.js';
 import type { User } from '../users.js';
 import { requireJudgeUser } from './access.js';
-import { DEFAULT_ARCHIVE_LIMITS, readSolverArchive } from './archive.js';
 import type { CasesService } from './cases.js';
 import type { DatasetsService } from './datasets.js';
 import { publishCaseEvent } from './events.js';
-
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
-function decodeBase64(data: string): Uint8Array<ArrayBuffer> | null {
-  if (!BASE64.test(data)) return null;
-  const bin = atob(data);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
 
 /** Checks a submitted archive completely before anything is stored, then queues the case. */
 export function submitService(deps: Deps, datasets: DatasetsService, cases: CasesService) {
@@ -34,7 +25,7 @@ export function submitService(deps: Deps, datasets: DatasetsService, cases: Case
         throw forbidden('You have reached daily limits on submission!');
       }
       if (input.data.length > config.JUDGE_MAX_ARCHIVE_BASE64) throw invalid('Archive size exceeds 64KB!');
-      const bytes = decodeBase64(input.data);
+      const bytes = fromBase64Strict(input.data);
       if (!bytes) throw invalid('Invalid base64 data!');
       const archive = readSolverArchive(bytes, DEFAULT_ARCHIVE_LIMITS);
       if (!archive.ok) throw invalid(archive.message);

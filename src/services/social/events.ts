@@ -50,7 +50,7 @@ function rowToEvent(r: Record<string, unknown>): SocialEvent {
  * A UUID in any spelling Django's UUIDField took (upper case, no hyphens, braces, urn:uuid:),
  * as the stored lower-case hyphenated form; null when it is not one (-> "Event does not exist").
  */
-export function canonicalUuid(raw: string): string | null {
+export function eventUuid(raw: string): string | null {
   const hex = raw
     .trim()
     .toLowerCase()
@@ -70,7 +70,7 @@ export function unixSeconds(name: string, raw: string | number): number {
 
 export function eventsService({ db, now }: Deps) {
   async function find(rawId: string): Promise<SocialEvent | null> {
-    const id = canonicalUuid(rawId);
+    const id = eventUuid(rawId);
     if (!id) return null;
     const r = (await db.execute({ sql: `SELECT ${EVENT_COLUMNS} FROM social_events WHERE id = ?`, args: [id] })).rows[0];
     return r ? rowToEvent(r) : null;
@@ -199,7 +199,7 @@ export function eventsService({ db, now }: Deps) {
 
     /** Whether a user takes part in an event (for the marking rooms). */
     async isParticipant(eventId: string, userId: string): Promise<boolean> {
-      const id = canonicalUuid(eventId);
+      const id = eventUuid(eventId);
       if (!id) return false;
       const rs = await db.execute({
         sql: 'SELECT 1 FROM social_event_participants WHERE event_id = ? AND user_id = ?',

@@ -2,7 +2,8 @@ import type { Deps } from '../deps.js';
 import { invalid, notFound } from '../errors.js';
 import type { User } from '../users.js';
 import { pyIso } from './format.js';
-import { publishRoomFrame, trainingRoom } from './rooms.js';
+import { publishRoomFrame } from '../../bus/room-frames.js';
+import { trainingRoom } from './rooms.js';
 import { PROBLEM_NOT_FOUND, type SessionsService } from './sessions.js';
 import { peopleOf } from './teams.js';
 

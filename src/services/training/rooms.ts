@@ -8,29 +8,11 @@ import type { User } from '../users.js';
  * the frames the server itself sends to a room, over the bus, to every node's sockets.
  */
 
-export type RoomKind = 'lobby' | 'training';
-
-export interface RoomFrame {
-  type: string;
-  payload: unknown;
-}
-
-/** Bus topic of server-sent room frames: `{ room: 'lobby:42' | 'training:<uuid>', frame }`. */
-export const ROOM_FRAME_TOPIC = 'rooms.frame';
-
-export interface RoomFrameMessage {
-  room: string;
-  frame: RoomFrame;
-}
+/** Which of spec 001's two room types: a team's lobby or a training session's room. */
+export type TrainingRoomType = 'lobby' | 'training';
 
 export const lobbyRoom = (teamId: number | string) => `lobby:${teamId}`;
 export const trainingRoom = (sessionId: string) => `training:${sessionId.toLowerCase()}`;
-
-/** Sends a frame to every socket of `room` on every node (the socket host subscribes to the topic). */
-export function publishRoomFrame(deps: Pick<Deps, 'bus'>, room: string, frame: RoomFrame): Promise<void> {
-  const message: RoomFrameMessage = { room, frame };
-  return deps.bus.publish(ROOM_FRAME_TOPIC, message);
-}
 
 /** What one stored value may weigh; a bigger one is ignored, like any other bad frame. */
 export const ROOM_LIMITS = {
@@ -108,7 +90,7 @@ export function roomsService(deps: Deps) {
   }
 
   /** The room's key in room_online, when the room exists; null otherwise. */
-  async function onlineKey(kind: RoomKind, roomId: string): Promise<string | null> {
+  async function onlineKey(kind: TrainingRoomType, roomId: string): Promise<string | null> {
     if (kind === 'lobby') {
       const team = teamIdOf(roomId);
       return team !== null && (await teamExists(team)) ? String(team) : null;
@@ -118,7 +100,7 @@ export function roomsService(deps: Deps) {
   }
 
   /** USER: the room's online list, one entry per user id (string compare), in the order first seen. */
-  async function recordUser(kind: RoomKind, roomId: string, payload: Record<string, unknown>): Promise<void> {
+  async function recordUser(kind: TrainingRoomType, roomId: string, payload: Record<string, unknown>): Promise<void> {
     const user = payload.user;
     if (!isObject(user)) return;
     const key = idString(user.id);
@@ -186,7 +168,7 @@ export function roomsService(deps: Deps) {
      * May `user` open a socket on the room? Lobby: `roomId` is a team id and the user is one of
      * its members. Training: `roomId` is a session's UUID and the user is a member of its team.
      */
-    async canJoin(kind: RoomKind, roomId: string, user: User): Promise<boolean> {
+    async canJoin(kind: TrainingRoomType, roomId: string, user: User): Promise<boolean> {
       if (kind === 'lobby') {
         const team = teamIdOf(roomId);
         return team !== null && (await isMember(team, user.id));
@@ -205,7 +187,7 @@ export function roomsService(deps: Deps) {
      * field or with a field of the wrong type, an unknown problem or room, or a value past
      * ROOM_LIMITS is ignored silently: bad client data never throws (only a database failure does).
      */
-    async recordFrame(kind: RoomKind, roomId: string, frame: { type: string; payload: unknown }): Promise<void> {
+    async recordFrame(kind: TrainingRoomType, roomId: string, frame: { type: string; payload: unknown }): Promise<void> {
       if (!isObject(frame) || typeof frame.type !== 'string' || !isObject(frame.payload)) return;
       if (kind === 'lobby') {
         if (frame.type === 'USER') await recordUser('lobby', roomId, frame.payload);
@@ -218,7 +200,7 @@ export function roomsService(deps: Deps) {
     },
 
     /** A socket closed: its user (the id compared as a string) leaves the room's online list. */
-    async userLeft(kind: RoomKind, roomId: string, userId: string): Promise<void> {
+    async userLeft(kind: TrainingRoomType, roomId: string, userId: string): Promise<void> {
       const room = kind === 'lobby' ? teamIdOf(roomId) : kind === 'training' ? sessionIdOf(roomId) : null;
       if (room === null) return;
       await db.execute({
@@ -228,7 +210,7 @@ export function roomsService(deps: Deps) {
     },
 
     /** The room's online list: each user's last USER payload, in the order first seen. */
-    async online(kind: RoomKind, roomId: string): Promise<unknown[]> {
+    async online(kind: TrainingRoomType, roomId: string): Promise<unknown[]> {
       const room = kind === 'lobby' ? teamIdOf(roomId) : sessionIdOf(roomId);
       if (room === null) return [];
       const rs = await db.execute({

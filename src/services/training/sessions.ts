@@ -4,7 +4,8 @@ import type { Deps } from '../deps.js';
 import { ServiceError, forbidden, invalid, notFound } from '../errors.js';
 import type { User } from '../users.js';
 import { pyStr } from './format.js';
-import { lobbyRoom, publishRoomFrame, trainingRoom, type RoomsService } from './rooms.js';
+import { publishRoomFrame } from '../../bus/room-frames.js';
+import { lobbyRoom, trainingRoom, type RoomsService } from './rooms.js';
 import { NOT_A_MEMBER, TEAM_NOT_FOUND, isAdmin, requireTrainee } from './teams.js';
 
 export type TrainingStatus = 'IN_PROCESS' | 'FINISHED';

@@ -8,7 +8,8 @@ import { CASE_TOPIC, type CaseEvent } from '../judge/events.js';
 import { GAVE_UP_REASON } from '../judge/queue.js';
 import type { SubmitService } from '../judge/submit.js';
 import type { User } from '../users.js';
-import { publishRoomFrame, trainingRoom } from './rooms.js';
+import { publishRoomFrame } from '../../bus/room-frames.js';
+import { trainingRoom } from './rooms.js';
 import { PROBLEM_NOT_FOUND, type ProblemStatus, type SessionsService } from './sessions.js';
 
 /**

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { sharedPath } from './fixtures.js';
+import { sharedPath } from '../../carp/fixtures.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const cli = (...args: string[]) =>

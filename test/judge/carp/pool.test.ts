@@ -2,8 +2,8 @@
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCheckPool } from '../../../judge/carp/pool.js';
-import { verdictFor } from '../../../judge/carp/verdict.js';
-import { expectedRows, instanceText, solutionText } from './fixtures.js';
+import { verdictFor } from '../../../src/carp/verdict.js';
+import { expectedRows, instanceText, solutionText } from '../../carp/fixtures.js';
 
 const finished = { timedout: false, exitcode: 0 };
 

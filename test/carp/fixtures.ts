@@ -4,9 +4,9 @@
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { seededRandom } from '../../../src/services/judge/generator.js';
+import { seededRandom } from '../../src/services/judge/generator.js';
 
-export const SHARED = new URL('../../../../shared/carp/', import.meta.url);
+export const SHARED = new URL('../../../shared/carp/', import.meta.url);
 export const sharedPath = (rel: string): string => fileURLToPath(new URL(rel, SHARED));
 
 export const instanceNames = (): string[] =>

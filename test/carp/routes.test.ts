@@ -2,8 +2,8 @@
 // random route edits cross-checked against the independent model in fixtures.ts.
 
 import { describe, expect, it } from 'vitest';
-import { parseSolution } from '../../../judge/carp/solution.js';
-import { prepareInstance, verdictFor, type PreparedInstance } from '../../../judge/carp/verdict.js';
+import { parseSolution } from '../../src/carp/solution.js';
+import { prepareInstance, verdictFor, type PreparedInstance } from '../../src/carp/verdict.js';
 import {
   bestKnown, evaluate, expectedRows, formatRoute, greedyRoute, instanceNames, instanceText, model,
   rng, solutionText, type Model, type Route,

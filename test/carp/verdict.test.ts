@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { judgeVerdict, prepareInstance, verdictFor } from '../../../judge/carp/verdict.js';
+import { judgeVerdict, prepareInstance, verdictFor } from '../../src/carp/verdict.js';
 import { instanceText } from './fixtures.js';
 
 const gdb1 = prepareInstance(instanceText('gdb1'));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSolution } from '../../../judge/carp/solution.js';
+import { parseSolution } from '../../src/carp/solution.js';
 import { solutionText } from './fixtures.js';
 
 const trips = (stdout: string) => parseSolution(stdout).trips;

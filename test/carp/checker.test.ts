@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { checkSolution } from '../../../judge/carp/checker.js';
-import { prepareInstance, verdictFor, type Verdict } from '../../../judge/carp/verdict.js';
-import { parseSolution } from '../../../judge/carp/solution.js';
+import { checkSolution } from '../../src/carp/checker.js';
+import { prepareInstance, verdictFor, type Verdict } from '../../src/carp/verdict.js';
+import { parseSolution } from '../../src/carp/solution.js';
 import { evaluate, instanceText, model } from './fixtures.js';
 
 // sample.dat: depot 1, capacity 6; required (2,3) c2 d3, (3,4) c3 d3, (5,6) c2 d2, (6,7) c3 d2,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseInstance, validateInstanceText } from '../../../judge/carp/instance.js';
-import { allPairsShortestPaths, shortestPaths } from '../../../judge/carp/paths.js';
-import { verdictFor } from '../../../judge/carp/verdict.js';
+import { parseInstance, validateInstanceText } from '../../src/carp/instance.js';
+import { allPairsShortestPaths, shortestPaths } from '../../src/carp/paths.js';
+import { verdictFor } from '../../src/carp/verdict.js';
 import { evaluate, formatRoute, greedyRoute, instanceNames, instanceText, model } from './fixtures.js';
 
 const names = instanceNames();
