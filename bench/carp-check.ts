@@ -72,12 +72,24 @@ export async function run(options: { ms?: number } = {}): Promise<BenchRow[]> {
 
   const label = `${name} (${prepared.instance.nodeIds.length} nodes, ${tasks} tasks, ${route.length} trips, ${stdout.length} B stdout)`;
   return [
-    row(`verdict, cached paths: ${label} vs JSON.parse same size`,
-      () => verdictFor(prepared, finished).valid, () => JSON.parse(sameSizeJson), ms),
-    row(`checkSolution only vs parseSolution only: ${name}`,
-      () => checkSolution(prepared.instance, prepared.paths, parsed).valid, () => parseSolution(stdout).trips.length, ms),
-    row(`prepareInstance (parse + all-pairs paths) vs verdict with cached paths: ${name}`,
-      () => prepareInstance(text).paths.n, () => verdictFor(prepared, finished).valid, ms),
+    row(
+      `verdict, cached paths: ${label} vs JSON.parse same size`,
+      () => verdictFor(prepared, finished).valid,
+      () => JSON.parse(sameSizeJson),
+      ms,
+    ),
+    row(
+      `checkSolution only vs parseSolution only: ${name}`,
+      () => checkSolution(prepared.instance, prepared.paths, parsed).valid,
+      () => parseSolution(stdout).trips.length,
+      ms,
+    ),
+    row(
+      `prepareInstance (parse + all-pairs paths) vs verdict with cached paths: ${name}`,
+      () => prepareInstance(text).paths.n,
+      () => verdictFor(prepared, finished).valid,
+      ms,
+    ),
   ];
 }
 

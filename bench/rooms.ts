@@ -48,8 +48,7 @@ function open(url: string): Promise<WebSocket> {
   });
 }
 
-const gatewayUrl = (base: string, room: string, user: number) =>
-  `${base.replace(/^http/, 'ws')}/ws/lobby?team_id=${room}&user_id=${user}`;
+const gatewayUrl = (base: string, room: string, user: number) => `${base.replace(/^http/, 'ws')}/ws/lobby?team_id=${room}&user_id=${user}`;
 const rawUrl = (base: string, room: string) => `${base.replace(/^http/, 'ws')}/?room=${room}`;
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;

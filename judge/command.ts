@@ -8,9 +8,7 @@ export function solverArgv(template: string, values: { instance: string; time: n
   const argv = template
     .trim()
     .split(/\s+/)
-    .map((part) =>
-      part.replace(/\{(instance|time|seed)\}/g, (_m, key: 'instance' | 'time' | 'seed') => String(values[key])),
-    );
+    .map((part) => part.replace(/\{(instance|time|seed)\}/g, (_m, key: 'instance' | 'time' | 'seed') => String(values[key])));
   if (argv.length === 0 || argv[0] === '') throw new Error('empty solver command');
   return argv;
 }

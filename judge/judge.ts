@@ -16,7 +16,6 @@ export interface JudgeOptions {
   log?: (line: string) => void;
 }
 
-
 /**
  * A judge: `concurrency` loops, each claiming a case (long-poll, no busy polling), running its
  * solver in the sandbox while renewing the lease, checking the route in the piscina pool and
@@ -33,9 +32,11 @@ export function startJudge(opts: JudgeOptions) {
     const runAbort = new AbortController();
     const renewEvery = Math.max(1000, (c.leaseExpires - Date.now()) / 3);
     const renew = setInterval(() => {
-      client.call((t) => t.worker.renew.mutate(lease)).catch((err) => {
-        if (isLeaseLost(err)) runAbort.abort(new Error('lease lost'));
-      });
+      client
+        .call((t) => t.worker.renew.mutate(lease))
+        .catch((err) => {
+          if (isLeaseLost(err)) runAbort.abort(new Error('lease lost'));
+        });
     }, renewEvery);
     try {
       const archive = Buffer.from(await client.call((t) => t.worker.archive.query(lease)), 'base64');
@@ -44,9 +45,7 @@ export function startJudge(opts: JudgeOptions) {
         solver = await unpackSolver(archive, c.dataset.data);
       } catch (err) {
         if (!(err instanceof SolverArchiveError)) throw err;
-        await client.call((t) =>
-          t.worker.report.mutate({ ...lease, result: errorResult(err.message) }),
-        );
+        await client.call((t) => t.worker.report.mutate({ ...lease, result: errorResult(err.message) }));
         return;
       }
       try {
@@ -106,5 +105,17 @@ export function startJudge(opts: JudgeOptions) {
 }
 
 function errorResult(reason: string) {
-  return { timedout: false, stdout: '', outOverflow: false, stderr: '', errOverflow: false, time: 0, exitcode: 0, status: CASE_ERROR, valid: false, cost: 0, reason } as const;
+  return {
+    timedout: false,
+    stdout: '',
+    outOverflow: false,
+    stderr: '',
+    errOverflow: false,
+    time: 0,
+    exitcode: 0,
+    status: CASE_ERROR,
+    valid: false,
+    cost: 0,
+    reason,
+  } as const;
 }

@@ -4,7 +4,12 @@ const intFrom = (def: number, min = 0) => z.coerce.number().int().min(min).defau
 const list = z
   .string()
   .default('')
-  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  );
 
 const schema = z.object({
   PORT: intFrom(8080, 0).pipe(z.number().max(65535)),
@@ -21,7 +26,12 @@ const schema = z.object({
   QUIZ_TYPES: z
     .string()
     .default('quiz_b,quiz_boat,quiz_bike')
-    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    ),
   QUIZ_NONCE_TTL_SECONDS: intFrom(300, 1),
   QUIZ_LOGIN_MAX_FAILURES: intFrom(5),
   QUIZ_LOGIN_LOCK_SECONDS: intFrom(900, 1),

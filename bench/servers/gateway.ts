@@ -7,9 +7,7 @@ import { startGateway } from '../../src/node/gateway.js';
  * joins anonymous users, the original's legacy mode, and may run two nodes over Redis).
  */
 const [dbPath, blobDir] = process.argv.slice(2);
-const passed = Object.fromEntries(
-  ['REDIS_URL', 'ROOMS_TRUST_USER_ID'].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])),
-);
+const passed = Object.fromEntries(['REDIS_URL', 'ROOMS_TRUST_USER_ID'].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
 const config = loadConfig({
   PORT: '0',
   DATABASE_URL: `file:${dbPath}`,

@@ -191,7 +191,13 @@ export interface BwrapPlanContext {
 export function bwrapArgs(spec: RunSpec, opts: BwrapOptions, ctx: BwrapPlanContext): string[] {
   const { limits } = spec;
   if (!isAbsolute(spec.workDir)) throw new Error(`workDir must be absolute: ${spec.workDir}`);
-  for (const [k, v] of Object.entries({ timeSec: limits.timeSec, memoryMb: limits.memoryMb, cpus: limits.cpus, pids: limits.pids ?? 1, fileSizeMb: limits.fileSizeMb ?? 1 })) {
+  for (const [k, v] of Object.entries({
+    timeSec: limits.timeSec,
+    memoryMb: limits.memoryMb,
+    cpus: limits.cpus,
+    pids: limits.pids ?? 1,
+    fileSizeMb: limits.fileSizeMb ?? 1,
+  })) {
     if (!Number.isFinite(v) || v <= 0) throw new RangeError(`limits.${k} must be a positive number, got ${v}`);
   }
   if (spec.argv.length === 0) throw new Error('argv is empty');
@@ -216,23 +222,55 @@ export function bwrapArgs(spec: RunSpec, opts: BwrapOptions, ctx: BwrapPlanConte
     args.push(...roBindAtSamePath(root));
   }
   args.push(
-    '--proc', '/proc',
-    '--dev', '/dev',
-    '--perms', '1777', '--size', String(shmMb * MB), '--tmpfs', '/dev/shm',
-    '--perms', '1777', '--size', String(tmpMb * MB), '--tmpfs', '/tmp',
-    '--bind', spec.workDir, SANDBOX_WORKDIR,
-    '--remount-ro', '/',
-    '--chdir', SANDBOX_WORKDIR,
+    '--proc',
+    '/proc',
+    '--dev',
+    '/dev',
+    '--perms',
+    '1777',
+    '--size',
+    String(shmMb * MB),
+    '--tmpfs',
+    '/dev/shm',
+    '--perms',
+    '1777',
+    '--size',
+    String(tmpMb * MB),
+    '--tmpfs',
+    '/tmp',
+    '--bind',
+    spec.workDir,
+    SANDBOX_WORKDIR,
+    '--remount-ro',
+    '/',
+    '--chdir',
+    SANDBOX_WORKDIR,
     '--clearenv',
-    '--setenv', 'PATH', pathDirs.join(':'),
-    '--setenv', 'HOME', '/tmp',
-    '--setenv', 'TMPDIR', '/tmp',
-    '--setenv', 'LANG', 'C.UTF-8',
-    '--setenv', 'USER', 'solver',
+    '--setenv',
+    'PATH',
+    pathDirs.join(':'),
+    '--setenv',
+    'HOME',
+    '/tmp',
+    '--setenv',
+    'TMPDIR',
+    '/tmp',
+    '--setenv',
+    'LANG',
+    'C.UTF-8',
+    '--setenv',
+    'USER',
+    'solver',
     // Thread pools sized to the CPU share (also keeps their reservations under RLIMIT_AS).
-    '--setenv', 'OMP_NUM_THREADS', threads,
-    '--setenv', 'OPENBLAS_NUM_THREADS', threads,
-    '--setenv', 'MKL_NUM_THREADS', threads,
+    '--setenv',
+    'OMP_NUM_THREADS',
+    threads,
+    '--setenv',
+    'OPENBLAS_NUM_THREADS',
+    threads,
+    '--setenv',
+    'MKL_NUM_THREADS',
+    threads,
   );
   if (ctx.infoFd !== undefined) args.push('--info-fd', String(ctx.infoFd));
   if (ctx.seccompFd !== undefined) args.push('--seccomp', String(ctx.seccompFd));
@@ -281,22 +319,44 @@ export function checkBwrap(opts: BwrapOptions = {}): BwrapCheck {
   const bwrap = opts.bwrapPath ?? 'bwrap';
   const v = spawnSync(bwrap, ['--version'], { encoding: 'utf8' });
   if (v.error || v.status !== 0) {
-    return { ok: false, message: `bubblewrap (${bwrap}) is not installed or does not run: ${v.error?.message ?? v.stderr}. Install it (apt-get install bubblewrap) or use the docker runner.` };
+    return {
+      ok: false,
+      message: `bubblewrap (${bwrap}) is not installed or does not run: ${v.error?.message ?? v.stderr}. Install it (apt-get install bubblewrap) or use the docker runner.`,
+    };
   }
   for (const tool of ['prlimit', 'setpriv']) {
     const p = findTool(tool);
-    if (!p || !p.startsWith('/usr/')) return { ok: false, message: `bwrap runner needs ${tool} (util-linux) under /usr` };
+    if (!p?.startsWith('/usr/')) return { ok: false, message: `bwrap runner needs ${tool} (util-linux) under /usr` };
   }
   if (!canChown()) {
-    return { ok: false, message: 'bwrap runner must run as root (it starts each solver under its own unprivileged uid, which is what makes RLIMIT_NPROC effective)' };
+    return {
+      ok: false,
+      message: 'bwrap runner must run as root (it starts each solver under its own unprivileged uid, which is what makes RLIMIT_NPROC effective)',
+    };
   }
   // The features the runner relies on (--perms/--size need bwrap >= 0.8).
   const probe = spawnSync(
     bwrap,
     [
-      '--unshare-pid', '--unshare-net', '--unshare-ipc', '--unshare-uts', ...systemBinds(),
-      '--proc', '/proc', '--dev', '/dev', '--perms', '1777', '--size', String(MB), '--tmpfs', '/tmp',
-      '--remount-ro', '/', '--', '/usr/bin/true',
+      '--unshare-pid',
+      '--unshare-net',
+      '--unshare-ipc',
+      '--unshare-uts',
+      ...systemBinds(),
+      '--proc',
+      '/proc',
+      '--dev',
+      '/dev',
+      '--perms',
+      '1777',
+      '--size',
+      String(MB),
+      '--tmpfs',
+      '/tmp',
+      '--remount-ro',
+      '/',
+      '--',
+      '/usr/bin/true',
     ],
     { encoding: 'utf8', timeout: 10_000 },
   );

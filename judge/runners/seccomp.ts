@@ -100,7 +100,9 @@ interface Insn {
 
 function assemble(prog: Insn[]): Uint8Array {
   const at = new Map<string, number>();
-  prog.forEach((ins, i) => ins.label && at.set(ins.label, i));
+  prog.forEach((ins, i) => {
+    if (ins.label) at.set(ins.label, i);
+  });
   const buf = new Uint8Array(prog.length * 8);
   const view = new DataView(buf.buffer);
   const le = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;

@@ -69,8 +69,7 @@ builder.queryFields((t) => ({
     type: IntegrationUserType,
     description: 'As REST /get_user (admins: anyone; others: themselves); with contestId, the contest score.',
     args: { username: t.arg.string({ required: true }), contestId: t.arg.int() },
-    resolve: (_r, a, ctx) =>
-      ctx.services.contests.integration.viewUser(ctx.actor, a.username, a.contestId ?? undefined),
+    resolve: (_r, a, ctx) => ctx.services.contests.integration.viewUser(ctx.actor, a.username, a.contestId ?? undefined),
   }),
   contestStandings: t.field({
     type: [ContestStandingType],

@@ -5,11 +5,13 @@ import { watchRoom, type RoomEvent } from '../../src/rooms/watch.js';
 // join the room: the same bus feeds the sockets and this subscription.
 
 const RoomEventType = builder.objectRef<RoomEvent>('RoomEvent').implement({
-  description: 'One frame a room\'s sockets received.',
+  description: "One frame a room's sockets received.",
   fields: (t) => ({
     room: t.exposeString('room', { description: '`lobby:<team_id>`, `training:<uuid>` or `marking:<event uuid>`.' }),
-    type: t.exposeString('type', { description: 'The frame\'s `type` (USER_JOIN, CODE_EDITOR_UPDATE, TRAINING_STARTED, ...; marking rooms: user_joined, user_left, was_marked).' }),
-    frame: t.exposeString('frame', { description: 'The frame\'s JSON text, exactly as the sockets received it.' }),
+    type: t.exposeString('type', {
+      description: "The frame's `type` (USER_JOIN, CODE_EDITOR_UPDATE, TRAINING_STARTED, ...; marking rooms: user_joined, user_left, was_marked).",
+    }),
+    frame: t.exposeString('frame', { description: "The frame's JSON text, exactly as the sockets received it." }),
   }),
 });
 
@@ -17,7 +19,12 @@ builder.subscriptionField('roomEvents', (t) =>
   t.field({
     type: RoomEventType,
     description: 'Every frame of a room from now on (graphql-sse / SSE), for a member of its team.',
-    args: { room: t.arg.string({ required: true, description: '`lobby:<team_id>`, `training:<uuid>` or `marking:<event uuid>` (its creator, ROOT and ADMIN).' }) },
+    args: {
+      room: t.arg.string({
+        required: true,
+        description: '`lobby:<team_id>`, `training:<uuid>` or `marking:<event uuid>` (its creator, ROOT and ADMIN).',
+      }),
+    },
     subscribe: (_r, a, ctx) => watchRoom(ctx.services, ctx.actor, a.room),
     resolve: (e) => e,
   }),

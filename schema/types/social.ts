@@ -53,15 +53,13 @@ const PendingConfirmationType = builder.objectRef<PendingConfirmation>('SocialPe
   }),
 });
 
-const ConfirmationScanType = builder
-  .objectRef<{ contentType: string; data: Uint8Array; uploadedAt: number }>('SocialConfirmationScan')
-  .implement({
-    fields: (t) => ({
-      contentType: t.exposeString('contentType'),
-      dataBase64: t.string({ resolve: (s) => toBase64(s.data) }),
-      uploadedAt: t.string({ resolve: (s) => isoTime(s.uploadedAt)! }),
-    }),
-  });
+const ConfirmationScanType = builder.objectRef<{ contentType: string; data: Uint8Array; uploadedAt: number }>('SocialConfirmationScan').implement({
+  fields: (t) => ({
+    contentType: t.exposeString('contentType'),
+    dataBase64: t.string({ resolve: (s) => toBase64(s.data) }),
+    uploadedAt: t.string({ resolve: (s) => isoTime(s.uploadedAt)! }),
+  }),
+});
 
 const FriendRequestStatus = builder.enumType('FriendRequestStatus', {
   description: 'PENDING: a request was sent. FRIENDS: the other side had asked already.',
@@ -174,14 +172,23 @@ builder.mutationFields((t) => ({
   }),
   joinEvent: t.boolean({
     args: { id: t.arg.id({ required: true }) },
-    resolve: async (_r, a, ctx) => (await ctx.services.social.events.join(ctx.actor, String(a.id)), true),
+    resolve: async (_r, a, ctx) => {
+      await ctx.services.social.events.join(ctx.actor, String(a.id));
+      return true;
+    },
   }),
   leaveEvent: t.boolean({
     args: { id: t.arg.id({ required: true }) },
-    resolve: async (_r, a, ctx) => (await ctx.services.social.events.leave(ctx.actor, String(a.id)), true),
+    resolve: async (_r, a, ctx) => {
+      await ctx.services.social.events.leave(ctx.actor, String(a.id));
+      return true;
+    },
   }),
   deleteEvent: t.boolean({
     args: { id: t.arg.id({ required: true }) },
-    resolve: async (_r, a, ctx) => (await ctx.services.social.events.delete(ctx.actor, String(a.id)), true),
+    resolve: async (_r, a, ctx) => {
+      await ctx.services.social.events.delete(ctx.actor, String(a.id));
+      return true;
+    },
   }),
 }));

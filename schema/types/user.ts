@@ -17,9 +17,7 @@ const AuthPayload = builder.objectRef<{ token: string; user: User }>('AuthPayloa
   }),
 });
 
-builder.queryField('me', (t) =>
-  t.field({ type: UserType, nullable: true, resolve: (_root, _args, ctx) => ctx.actor }),
-);
+builder.queryField('me', (t) => t.field({ type: UserType, nullable: true, resolve: (_root, _args, ctx) => ctx.actor }));
 
 builder.mutationField('login', (t) =>
   t.field({

@@ -16,9 +16,7 @@ export interface ArchiveFile {
   data: Uint8Array;
 }
 
-export type ArchiveResult =
-  | { ok: true; files: ArchiveFile[] }
-  | { ok: false; message: string };
+export type ArchiveResult = { ok: true; files: ArchiveFile[] } | { ok: false; message: string };
 
 export const ARCHIVE_INVALID = 'Invalid zip archive!';
 export const ARCHIVE_NO_SOLVER = 'No CARP_solver.py found!';

@@ -27,11 +27,7 @@ const reject = (reason: string): CheckResult => ({ valid: false, cost: 0, reason
  * Throws where the Java judge threw (the verdict layer makes those ERROR verdicts):
  * a task node id past int32 (NumberFormatException) and an unreachable leg (null unboxing).
  */
-export function checkSolution(
-  instance: CarpInstance,
-  paths: ShortestPaths,
-  parsed: ParsedSolution,
-): CheckResult {
+export function checkSolution(instance: CarpInstance, paths: ShortestPaths, parsed: ParsedSolution): CheckResult {
   const { n, dist } = paths;
   const { indexOf, tasks, taskOf, capacity } = instance;
   const served = new Uint8Array(tasks.length);

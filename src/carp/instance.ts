@@ -165,8 +165,21 @@ export function parseInstance(text: string): CarpInstance {
   for (const t of tasks) t.cost = pairCost.get(pairKey(t.a, t.b, n)) as number;
 
   return {
-    name, vertices, requiredEdges, nonRequiredEdges, vehicles, totalCost,
-    depot, capacity, edges, nodeIds, indexOf, depotIndex, tasks, taskOf, links,
+    name,
+    vertices,
+    requiredEdges,
+    nonRequiredEdges,
+    vehicles,
+    totalCost,
+    depot,
+    capacity,
+    edges,
+    nodeIds,
+    indexOf,
+    depotIndex,
+    tasks,
+    taskOf,
+    links,
   };
 }
 

@@ -11,10 +11,7 @@ export interface ShortestPaths {
 }
 
 /** Shortest path matrix for n nodes and undirected links [a, b, cost] (cost >= 0). */
-export function allPairsShortestPaths(
-  n: number,
-  links: ReadonlyArray<readonly [number, number, number]>,
-): Float64Array {
+export function allPairsShortestPaths(n: number, links: ReadonlyArray<readonly [number, number, number]>): Float64Array {
   // CSR adjacency, both directions.
   const deg = new Int32Array(n + 1);
   for (const [a, b] of links) {

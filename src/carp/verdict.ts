@@ -58,15 +58,9 @@ export function judgeVerdict(run: RunResult, check: (stdout: string) => CheckRes
  * getter (used by the worker cache). Text/getter are only parsed once the pre-checks pass, and
  * a bad instance is an ERROR verdict, as when the Java Checker failed to read its dataset.
  */
-export function verdictFor(
-  source: string | PreparedInstance | (() => PreparedInstance),
-  run: RunResult,
-): Verdict {
+export function verdictFor(source: string | PreparedInstance | (() => PreparedInstance), run: RunResult): Verdict {
   return judgeVerdict(run, (stdout) => {
-    const prepared =
-      typeof source === 'string' ? prepareInstance(source)
-      : typeof source === 'function' ? source()
-      : source;
+    const prepared = typeof source === 'string' ? prepareInstance(source) : typeof source === 'function' ? source() : source;
     return checkSolution(prepared.instance, prepared.paths, parseSolution(stdout));
   });
 }

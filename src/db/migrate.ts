@@ -28,9 +28,7 @@ export function sortMigrations(migrations: Migration[]): Migration[] {
  * with its record, so a failing one leaves the database as it was before it.
  */
 export async function migrate(db: Client, migrations: Migration[]): Promise<string[]> {
-  await db.execute(
-    'CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)',
-  );
+  await db.execute('CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)');
   const done = new Set((await db.execute('SELECT name FROM schema_migrations')).rows.map((r) => String(r.name)));
   const applied: string[] = [];
   for (const m of sortMigrations(migrations)) {

@@ -47,9 +47,6 @@ export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
 /** Compares secrets of any length in constant time by comparing their SHA-256 digests. */
 export async function secretsEqual(a: string, b: string): Promise<boolean> {
   const enc = new TextEncoder();
-  const [da, db] = await Promise.all([
-    crypto.subtle.digest('SHA-256', enc.encode(a)),
-    crypto.subtle.digest('SHA-256', enc.encode(b)),
-  ]);
+  const [da, db] = await Promise.all([crypto.subtle.digest('SHA-256', enc.encode(a)), crypto.subtle.digest('SHA-256', enc.encode(b))]);
   return constantTimeEqual(new Uint8Array(da), new Uint8Array(db));
 }

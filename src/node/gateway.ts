@@ -48,16 +48,16 @@ export async function startGateway(config: Config, log: Log = console.log): Prom
   const slots = config.REDIS_URL ? redisSlots(config.REDIS_URL, { log: roomLog }) : localSlots();
   const rooms = roomHost({ services, kinds: roomKinds(services), slots, quirks: wsQuirks, log: roomLog });
   if (config.ROOMS_TRUST_USER_ID === '1') {
-    log('WARNING: ROOMS_TRUST_USER_ID=1: room sockets trust the user_id parameter (legacy mode): anyone may join any lobby or training room as anyone');
+    log(
+      'WARNING: ROOMS_TRUST_USER_ID=1: room sockets trust the user_id parameter (legacy mode): anyone may join any lobby or training room as anyone',
+    );
   }
 
   const app = createApp(services, { clientIp: (c) => getConnInfo(c).remote.address ?? 'unknown', upgradeWebSocket, rooms });
   // Sockets share the HTTP port: @hono/node-server hands upgrades to this ws server (frames <= 1 MiB).
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   const server = await new Promise<Server>((resolve) => {
-    const s = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT, websocket: { server: wss } }, () =>
-      resolve(s as Server),
-    );
+    const s = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT, websocket: { server: wss } }, () => resolve(s as Server));
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
@@ -83,14 +83,20 @@ export async function startGateway(config: Config, log: Log = console.log): Prom
       clearInterval(purge);
       // Room sockets announce their leave, free their slots and (old judge workers) hand their
       // cases back while the database is still open.
-      closing ??= rooms.closeAll().then(() => new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        for (const ws of wss.clients) ws.close(1001, 'server shutting down');
-      })).then(async () => {
-        await deps.bus.close();
-        db.close();
-      });
+      closing ??= rooms
+        .closeAll()
+        .then(
+          () =>
+            new Promise<void>((resolve) => {
+              server.close(() => resolve());
+              server.closeIdleConnections();
+              for (const ws of wss.clients) ws.close(1001, 'server shutting down');
+            }),
+        )
+        .then(async () => {
+          await deps.bus.close();
+          db.close();
+        });
       return closing;
     },
   };

@@ -24,7 +24,11 @@ export function redisBus(url: string, log: (line: string) => void = console.erro
   sub.on('ready', () => {
     const channels = [...topics.keys()].map((t) => PREFIX + t);
     if (channels.length === 0) listening = true;
-    else sub.subscribe(...channels).then(() => (listening = sub.status === 'ready'), () => undefined);
+    else
+      sub.subscribe(...channels).then(
+        () => (listening = sub.status === 'ready'),
+        () => undefined,
+      );
   });
 
   const deliver = (topic: string, text: string) => {

@@ -96,7 +96,12 @@ function toPydantic(issue: z.core.$ZodIssue, where: Where, root: unknown, text: 
       }
       if (expected === 'file') {
         // FastAPI's UploadFile validator, on a plain form field.
-        return { type: 'value_error', loc, msg: `Value error, Expected UploadFile, received: <class '${typeof input === 'string' ? 'str' : typeof input}'>`, input };
+        return {
+          type: 'value_error',
+          loc,
+          msg: `Value error, Expected UploadFile, received: <class '${typeof input === 'string' ? 'str' : typeof input}'>`,
+          input,
+        };
       }
       if (expected === 'string') return { type: 'string_type', loc, msg: 'Input should be a valid string', input };
       if (expected === 'array') return { type: 'list_type', loc, msg: 'Input should be a valid list', input };
@@ -108,12 +113,24 @@ function toPydantic(issue: z.core.$ZodIssue, where: Where, root: unknown, text: 
     case 'too_small':
       if (issue.origin === 'string') {
         const n = Number(issue.minimum);
-        return { type: 'string_too_short', loc, msg: `String should have at least ${n} character${n === 1 ? '' : 's'}`, input, ctx: { min_length: n } };
+        return {
+          type: 'string_too_short',
+          loc,
+          msg: `String should have at least ${n} character${n === 1 ? '' : 's'}`,
+          input,
+          ctx: { min_length: n },
+        };
       }
       if (issue.origin === 'array') {
         return { type: 'too_short', loc, msg: `List should have at least ${issue.minimum} items`, input, ctx: { min_length: Number(issue.minimum) } };
       }
-      return { type: 'greater_than_equal', loc, msg: `Input should be greater than or equal to ${issue.minimum}`, input, ctx: { ge: Number(issue.minimum) } };
+      return {
+        type: 'greater_than_equal',
+        loc,
+        msg: `Input should be greater than or equal to ${issue.minimum}`,
+        input,
+        ctx: { ge: Number(issue.minimum) },
+      };
     case 'too_big':
       if (issue.origin === 'string') {
         const n = Number(issue.maximum);
@@ -122,7 +139,13 @@ function toPydantic(issue: z.core.$ZodIssue, where: Where, root: unknown, text: 
       if (issue.origin === 'array') {
         return { type: 'too_long', loc, msg: `List should have at most ${issue.maximum} items`, input, ctx: { max_length: Number(issue.maximum) } };
       }
-      return { type: 'less_than_equal', loc, msg: `Input should be less than or equal to ${issue.maximum}`, input, ctx: { le: Number(issue.maximum) } };
+      return {
+        type: 'less_than_equal',
+        loc,
+        msg: `Input should be less than or equal to ${issue.maximum}`,
+        input,
+        ctx: { le: Number(issue.maximum) },
+      };
     default:
       return { type: 'value_error', loc, msg: issue.message, input };
   }

@@ -7,7 +7,7 @@ import { readCappedBody } from './body.js';
 import { HTTP_STATUS_OF } from '../wire/http-status.js';
 import type { Services } from '../services/index.js';
 import { CREATE_PARTICIPATION, CREATE_SESSION, CREATE_USER, schemaViolation } from './integration-schema.js';
-import { PyDict, PyJsonError, pyJsonLoads, tornadoJsonEncode, type PyOut, type PyValue } from './py2.js';
+import { type PyDict, PyJsonError, pyJsonLoads, tornadoJsonEncode, type PyOut, type PyValue } from './py2.js';
 
 /**
  * Spec 000, the contest integration API, at the gateway's root, answering as the original
@@ -34,8 +34,7 @@ const REASON: Record<number, string> = {
   500: 'Internal Server Error',
 };
 
-const send = (c: Context, status: ContentfulStatusCode, body: PyOut) =>
-  c.body(tornadoJsonEncode(body), status, { 'content-type': CONTENT_TYPE });
+const send = (c: Context, status: ContentfulStatusCode, body: PyOut) => c.body(tornadoJsonEncode(body), status, { 'content-type': CONTENT_TYPE });
 const success = (c: Context, data: PyOut) => send(c, 200, { status: 'success', data });
 const fail = (c: Context, status: ContentfulStatusCode, message: string) => send(c, status, { status: 'fail', data: message });
 /** Tornado-JSON's answer to anything but an APIError: the HTTP reason, no details (debug off). */

@@ -296,7 +296,10 @@ const sortedItems = (d: PyDict) => [...d.map.entries()].sort(([a], [b]) => byCod
 /** pprint's _safe_repr: repr with dict keys sorted. */
 function safeRepr(v: PyValue): string {
   if (Array.isArray(v)) return `[${v.map(safeRepr).join(', ')}]`;
-  if (v instanceof PyDict) return `{${sortedItems(v).map(([k, x]) => `${pyUnicodeRepr(k)}: ${safeRepr(x)}`).join(', ')}}`;
+  if (v instanceof PyDict)
+    return `{${sortedItems(v)
+      .map(([k, x]) => `${pyUnicodeRepr(k)}: ${safeRepr(x)}`)
+      .join(', ')}}`;
   return scalarRepr(v);
 }
 
@@ -338,7 +341,8 @@ function jsonString(s: string): string {
     else if (c === 0x09) out += '\\t';
     else if (c === 0x08) out += '\\b';
     else if (c === 0x0c) out += '\\f';
-    else if (c < 0x20 || c > 0x7e) out += `\\u${hex(c, 4)}`; // UTF-16 units: astral characters become pairs
+    else if (c < 0x20 || c > 0x7e)
+      out += `\\u${hex(c, 4)}`; // UTF-16 units: astral characters become pairs
     else out += s[k];
   }
   return `${out}"`;
@@ -364,4 +368,3 @@ export function pyJsonDumps(v: PyOut): string {
 
 /** Tornado's json_encode: json.dumps, then "</" escaped so the JSON is safe inside a <script>. */
 export const tornadoJsonEncode = (v: PyOut) => pyJsonDumps(v).replace(/<\//g, '<\\/');
-

@@ -120,7 +120,7 @@ export function decimalText(literal: string): string {
  */
 export async function readAuthorizeBody(c: Context): Promise<AuthorizeInput> {
   const type = c.req.header('content-type');
-  if (!type || !type.includes('application/json')) throw new QuizWireError(400, NOT_A_JSON);
+  if (!type?.includes('application/json')) throw new QuizWireError(400, NOT_A_JSON);
   let text: string;
   let data: unknown;
   try {

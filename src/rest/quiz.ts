@@ -85,9 +85,7 @@ export function quizRouter(services: Services) {
 
   // A known path with another method: werkzeug's 405, wrapped in the envelope like any HTTP error.
   for (const [path, allow] of Object.entries(ROUTES)) {
-    app.all(path, (c) =>
-      wireError(c, 405, `<p>The method ${escapeHtml(c.req.method)} is not allowed for the requested URL.</p>`, { allow }),
-    );
+    app.all(path, (c) => wireError(c, 405, `<p>The method ${escapeHtml(c.req.method)} is not allowed for the requested URL.</p>`, { allow }));
   }
   // Anything else: werkzeug's HTML 404, a real 404, as the original (it did not wrap those).
   app.all('*', (c) => c.body(NOT_FOUND_HTML, 404, { 'content-type': 'text/html' }));

@@ -54,8 +54,7 @@ const eventItem = (e: SocialEvent) => ({ name: e.name, event_id: e.id, time_from
 /** A same-site path to go to after login (never another host: no open redirect). */
 const safeNext = (next: string | undefined) => (next && /^\/(?![/\\])[^\s\\]*$/.test(next) ? next : undefined);
 
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#x27;' })[ch]!);
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#x27;' })[ch]!);
 
 /** The upload's bytes: a multipart file, or the later clients' base64 text (with `name`). */
 async function imageBytes(p: Params): Promise<Uint8Array> {

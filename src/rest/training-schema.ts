@@ -60,9 +60,7 @@ export const Problem = z
   })
   .meta({ id: 'Problem' });
 
-export const ProblemState = z
-  .object({ problemAlias: z.string(), status: ProblemStatus, attempts: z.int() })
-  .meta({ id: 'ProblemState' });
+export const ProblemState = z.object({ problemAlias: z.string(), status: ProblemStatus, attempts: z.int() }).meta({ id: 'ProblemState' });
 
 export const RunId = z.object({ runId: z.string().meta({ description: 'The judge case id' }) }).meta({ id: 'RunId' });
 
@@ -80,9 +78,7 @@ const verdictFields = {
   source: z.string(),
 };
 
-export const SubmissionBrief = z
-  .object({ ...verdictFields, authorId: z.string(), author: z.string() })
-  .meta({ id: 'SubmissionBrief' });
+export const SubmissionBrief = z.object({ ...verdictFields, authorId: z.string(), author: z.string() }).meta({ id: 'SubmissionBrief' });
 
 export const Submission = z
   .object({
@@ -112,7 +108,7 @@ export const SubmitForm = z
 export const Code = z.object({ code: z.string() }).meta({ id: 'Code' });
 export const Controller = z.object({ userId: z.string() }).meta({ id: 'Controller' });
 export const Online = z
-  .object({ users: z.array(z.unknown()).meta({ description: 'The USER frames\' `user` objects, one per id' }) })
+  .object({ users: z.array(z.unknown()).meta({ description: "The USER frames' `user` objects, one per id" }) })
   .meta({ id: 'Online' });
 
 export const Comment = z

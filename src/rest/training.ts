@@ -272,7 +272,7 @@ export function trainingRoutes(services: Services): TrainingRoute[] {
     route({
       method: 'post',
       path: '/training-sessions',
-      summary: 'Start (or get) the team\'s session on the contest; TRAINING_STARTED to the lobby',
+      summary: "Start (or get) the team's session on the contest; TRAINING_STARTED to the lobby",
       body: { contentType: JSON_TYPE, schema: S.StartSession },
       ok: { status: 201, schema: S.TrainingSession },
       errors: { 404: 'Unknown contest or team' },
@@ -315,7 +315,11 @@ export function trainingRoutes(services: Services): TrainingRoute[] {
       params: S.SessionParams,
       body: { contentType: MULTIPART, schema: S.SubmitForm },
       ok: { schema: S.RunId },
-      errors: { 400: "Finished session, problem without a dataset, or an archive the judge refuses", 404: 'Unknown session or problem', 413: 'Archive too large' },
+      errors: {
+        400: 'Finished session, problem without a dataset, or an archive the judge refuses',
+        404: 'Unknown session or problem',
+        413: 'Archive too large',
+      },
       run: async ({ actor, params, body }) =>
         t.submissions.submit(actor, params.sid, { problemAlias: body.problem, archive: new Uint8Array(await body.file.arrayBuffer()) }),
     }),
@@ -355,7 +359,7 @@ export function trainingRoutes(services: Services): TrainingRoute[] {
     route({
       method: 'get',
       path: '/training-sessions/{sid}/code/{alias}',
-      summary: "The problem's editor content (the last CODE_EDITOR_UPDATE); \"\" when none",
+      summary: 'The problem\'s editor content (the last CODE_EDITOR_UPDATE); "" when none',
       params: S.SessionAliasParams,
       ok: { schema: S.Code },
       errors: S404,

@@ -13,7 +13,6 @@ import type { Config } from '../config.js';
 import type { Services } from '../services/index.js';
 import type { User } from '../services/users.js';
 
-
 /**
  * One message to a room, on the bus (Redis across nodes): `text` is sent to sockets verbatim
  * (a client's frame, byte for byte), else `frame` is sent as JSON. Kinds may add fields (a

@@ -11,16 +11,7 @@ import type { UpgradeWebSocket, WSContext } from 'hono/ws';
 import { ROOM_TOPIC } from '../bus/room-frames.js';
 import { randomBytes, toHex } from '../identity/encoding.js';
 import type { Services } from '../services/index.js';
-import {
-  type Admission,
-  type Attachment,
-  type RoomActor,
-  type RoomContext,
-  type RoomEnv,
-  type RoomKind,
-  type RoomMessage,
-  type RoomSocket,
-} from './actor.js';
+import type { Admission, Attachment, RoomActor, RoomContext, RoomEnv, RoomKind, RoomMessage, RoomSocket } from './actor.js';
 import { CloseCode } from './close-codes.js';
 import type { RoomSlots } from './slots.js';
 
@@ -173,7 +164,7 @@ export function roomHost(options: RoomHostOptions): RoomHost {
     if (!socket.open) return;
     socket.open = false;
     const room = rooms.get(key);
-    if (!room || !room.sockets.delete(socket)) return;
+    if (!room?.sockets.delete(socket)) return;
     await room.actor.close(socket, code);
     // A slot taken at the handshake is freed once the actor is done with the socket.
     if (socket.heldSlot) await slots.release(key, socket.id);

@@ -227,7 +227,10 @@ export class JudgeWorkerActor extends SerialActor<WorkerAttachment> {
   }
 
   private runPump(): void {
-    if (this.pump) return this.wake();
+    if (this.pump) {
+      this.wake();
+      return;
+    }
     const stop = new AbortController();
     this.stop = stop;
     this.pump = this.claimLoop(stop.signal)
@@ -310,8 +313,7 @@ export function judgeWorkerRoomKind(rules: LegacyWorkerService): RoomKind<Worker
     name: 'judge-worker',
     paths: ['/api/websocket'],
     // Spring's answer to a plain GET on a socket endpoint.
-    notUpgrade: () =>
-      new Response('Can "Upgrade" only to "WebSocket".', { status: 400, headers: { 'content-type': 'text/plain; charset=UTF-8' } }),
+    notUpgrade: () => new Response('Can "Upgrade" only to "WebSocket".', { status: 400, headers: { 'content-type': 'text/plain; charset=UTF-8' } }),
     canonicalId: (raw) => (raw.length > 0 && raw.length <= 64 ? raw : null),
     async admit(req, env): Promise<Admission<WorkerAttachment>> {
       let user: User;

@@ -13,15 +13,7 @@ import type { RoomFrame } from '../bus/room-frames.js';
 import type { TrainingRoomType } from '../services/training/rooms.js';
 import type { User } from '../services/users.js';
 import { pythonUuid } from '../wire/python-uuid.js';
-import {
-  SerialActor,
-  type Admission,
-  type Attachment,
-  type RoomContext,
-  type RoomEnv,
-  type RoomKind,
-  type RoomSocket,
-} from './actor.js';
+import { SerialActor, type Admission, type Attachment, type RoomContext, type RoomEnv, type RoomKind, type RoomSocket } from './actor.js';
 import { lastParam, socketUser } from './auth.js';
 import { CloseCode } from './close-codes.js';
 
@@ -116,8 +108,7 @@ export class TrainingRoomActor extends SerialActor {
 /** The lobby or the training room kind, on the given training service. */
 export function trainingRoomKind(kind: TrainingRoomType, training: TrainingRoomService): RoomKind {
   const param = kind === 'lobby' ? 'team_id' : 'training_session_id';
-  const canonicalId = (raw: string): string | null =>
-    kind === 'lobby' ? (raw.length > 0 && raw.length <= MAX_PARAM ? raw : null) : pythonUuid(raw);
+  const canonicalId = (raw: string): string | null => (kind === 'lobby' ? (raw.length > 0 && raw.length <= MAX_PARAM ? raw : null) : pythonUuid(raw));
 
   return {
     name: kind,

@@ -34,7 +34,12 @@ function eventOf(room: string, message: RoomMessage): RoomEvent | null {
  * are. The access check runs here, before the stream is handed out, so a refusal is the
  * caller's error (a GraphQL / tRPC error with its code), not a failed stream.
  */
-export async function watchRoom(services: Services, actor: User | null, room: string, signal?: AbortSignal): Promise<AsyncIterableIterator<RoomEvent>> {
+export async function watchRoom(
+  services: Services,
+  actor: User | null,
+  room: string,
+  signal?: AbortSignal,
+): Promise<AsyncIterableIterator<RoomEvent>> {
   if (!actor) throw new ServiceError('unauthenticated', 'Not logged in');
   const env = { services, config: services.deps.config };
   const parsed = parseRoom(roomKinds(services), room);

@@ -1,12 +1,5 @@
 /** What went wrong, independent of how each door (REST API, GraphQL, tRPC) reports it. */
-export type ErrorKind =
-  | 'invalid'
-  | 'unauthenticated'
-  | 'forbidden'
-  | 'not_found'
-  | 'conflict'
-  | 'too_large'
-  | 'rate_limited';
+export type ErrorKind = 'invalid' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'too_large' | 'rate_limited';
 
 export class ServiceError extends Error {
   constructor(

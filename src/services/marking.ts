@@ -109,7 +109,9 @@ export function markingService(deps: Deps, social: SocialServices) {
       args: [eventId, t],
     });
     return [
-      ...gone.rows.map((r): Change => ({ kind: 'left', userId: String(r.user_id), socketId: r.holder_socket === null ? null : String(r.holder_socket), byId: null })),
+      ...gone.rows.map(
+        (r): Change => ({ kind: 'left', userId: String(r.user_id), socketId: r.holder_socket === null ? null : String(r.holder_socket), byId: null }),
+      ),
       // `socketId` of a release is the holder's; the sweep does not know it any more: none.
       ...released.rows.map((r): Change => ({ kind: 'released', userId: String(r.user_id), socketId: null, byId: null })),
     ];
@@ -129,7 +131,8 @@ export function markingService(deps: Deps, social: SocialServices) {
   async function mayRead(actor: User | null, rawEventId: string): Promise<string> {
     const user = requireActor(actor);
     const event = await social.events.get(rawEventId);
-    if (event.creatorId !== user.id && user.judgeType > JudgeType.ADMIN) throw forbidden('Only the creator of the event or an admin can see its attendance');
+    if (event.creatorId !== user.id && user.judgeType > JudgeType.ADMIN)
+      throw forbidden('Only the creator of the event or an admin can see its attendance');
     return event.id;
   }
 
@@ -252,12 +255,14 @@ export function markingService(deps: Deps, social: SocialServices) {
         });
         return {
           result: rs.rows.length > 0,
-          changes: rs.rows.map((r): Change => ({
-            kind: 'left',
-            userId: String(r.user_id),
-            socketId: r.holder_socket === null ? null : String(r.holder_socket),
-            byId: null,
-          })),
+          changes: rs.rows.map(
+            (r): Change => ({
+              kind: 'left',
+              userId: String(r.user_id),
+              socketId: r.holder_socket === null ? null : String(r.holder_socket),
+              byId: null,
+            }),
+          ),
         };
       });
     },

@@ -26,12 +26,7 @@ export function sessionsService({ db, now, config, bus }: Deps) {
 
   return {
     /** `sliding`: every use pushes the expiry to `ttl` from then (contest sessions, 3 h idle). */
-    async create(
-      userId: string,
-      kind: SessionKind,
-      ttl = ttlMs,
-      options: { sliding?: boolean } = {},
-    ): Promise<{ id: string; expiresAt: number }> {
+    async create(userId: string, kind: SessionKind, ttl = ttlMs, options: { sliding?: boolean } = {}): Promise<{ id: string; expiresAt: number }> {
       const id = sessionId();
       const expiresAt = now() + ttl;
       await db.execute({

@@ -29,8 +29,7 @@ export function usersService({ db, now, config }: Deps) {
 
   return {
     byId: (id: string, ex?: Executor) => one(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`, [id], ex),
-    byUsername: (username: string, ex?: Executor) =>
-      one(`SELECT ${USER_COLUMNS} FROM users WHERE username = ?`, [username], ex),
+    byUsername: (username: string, ex?: Executor) => one(`SELECT ${USER_COLUMNS} FROM users WHERE username = ?`, [username], ex),
 
     /**
      * Creates a person; a taken username is a conflict. `password` is hashed here; a client that
@@ -75,9 +74,7 @@ export function usersService({ db, now, config }: Deps) {
 
     /** The user when the password matches; null otherwise (same answer for unknown users). */
     async verify(username: string, password: string): Promise<User | null> {
-      const r = (
-        await db.execute({ sql: `SELECT ${USER_COLUMNS}, password_hash FROM users WHERE username = ?`, args: [username] })
-      ).rows[0];
+      const r = (await db.execute({ sql: `SELECT ${USER_COLUMNS}, password_hash FROM users WHERE username = ?`, args: [username] })).rows[0];
       if (!r) {
         await hashPassword(password); // same cost as a real check, so timing does not reveal who exists
         return null;

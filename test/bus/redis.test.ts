@@ -16,7 +16,15 @@ beforeAll(async () => {
   a = await startTestGateway({ REDIS_URL: redis.url });
   // A second node on the same database and the same Redis.
   b = await startGateway(
-    loadConfig({ PORT: '0', DATABASE_URL: a.dbUrl, BLOB_DIR: `${a.dir}/blobs`, ROOT_PASSWORD, RATE_LIMIT_PER_MINUTE: '0', REDIS_URL: redis.url, JWT_SECRET: 'test-secret-test-secret-test-secret-0123' }),
+    loadConfig({
+      PORT: '0',
+      DATABASE_URL: a.dbUrl,
+      BLOB_DIR: `${a.dir}/blobs`,
+      ROOT_PASSWORD,
+      RATE_LIMIT_PER_MINUTE: '0',
+      REDIS_URL: redis.url,
+      JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
+    }),
     () => undefined,
   );
 });
@@ -70,10 +78,14 @@ describe('two gateway nodes over one Redis bus', () => {
     // Both nodes reconnect and resubscribe by themselves: a message from A reaches B again.
     const seen: unknown[] = [];
     const off = b.services.deps.bus.subscribe('test.ping', (m) => seen.push(m));
-    await waitFor('the bus to carry messages again', async () => {
-      await a.services.deps.bus.publish('test.ping', { n: 1 });
-      return seen.length > 0;
-    }, 15_000);
+    await waitFor(
+      'the bus to carry messages again',
+      async () => {
+        await a.services.deps.bus.publish('test.ping', { n: 1 });
+        return seen.length > 0;
+      },
+      15_000,
+    );
     off();
     expect(await pingRedis()).toBe(200);
   });

@@ -73,7 +73,7 @@ describe('checkSolution on sample.dat', () => {
     expect(run(`s ${T1},${T2}\nq total\n`)).toEqual(rejected('Wrong cost calculation.', 25));
   });
 
-  it('lenient q and task forms: q -25, q 25.0, (2, 3), (\'2\',\'3\')', () => {
+  it("lenient q and task forms: q -25, q 25.0, (2, 3), ('2','3')", () => {
     expect(run(`s ${T1},${T2}\nq -25`)).toEqual(accepted(25));
     expect(run(`s ${T1},${T2}\nq 25.0`)).toEqual(accepted(25));
     expect(run(`s 0,(2, 3), ( 3 ,4 ),0,0,('8','7'),('7', '6'),(6,'5'),0\nq 25`)).toEqual(accepted(25));
@@ -81,7 +81,17 @@ describe('checkSolution on sample.dat', () => {
 
   it('charges the direction as printed', () => {
     const m = model(instanceText('sample'));
-    const route: Array<Array<[number, number]>> = [[[3, 2], [3, 4]], [[8, 7], [7, 6], [6, 5]]];
+    const route: Array<Array<[number, number]>> = [
+      [
+        [3, 2],
+        [3, 4],
+      ],
+      [
+        [8, 7],
+        [7, 6],
+        [6, 5],
+      ],
+    ];
     const { cost } = evaluate(m, route);
     expect(cost).toBe(29); // 1->3 (6) + 2 + 2->3 (2) + 3 + 4->1 (4) = 17, plus 12
     expect(run(`s 0,(3,2),(3,4),0,${T2}\nq 29`)).toEqual(accepted(29));
@@ -100,9 +110,7 @@ describe('checkSolution on sample.dat', () => {
 describe('checker exceptions are ERROR verdicts (status 4), only where Java threw', () => {
   it('task node id past int32, unless an earlier failure returns first', () => {
     expect(run(`s 0,(2,99999999999),0,${T2}\nq 1`)).toEqual(ERROR);
-    expect(run(`s 0,(1,2),0,0,(2,99999999999),0\nq 1`)).toEqual(
-      rejected('Invalid tasks in some trip or duplicated tasks.'),
-    );
+    expect(run(`s 0,(1,2),0,0,(2,99999999999),0\nq 1`)).toEqual(rejected('Invalid tasks in some trip or duplicated tasks.'));
   });
 
   it('q past int32', () => {

@@ -15,20 +15,19 @@ export const instanceNames = (): string[] =>
     .map((f) => f.slice(0, -4))
     .sort();
 
-export const instanceText = (name: string): string =>
-  readFileSync(sharedPath(`instances/${name}.dat`), 'utf8');
+export const instanceText = (name: string): string => readFileSync(sharedPath(`instances/${name}.dat`), 'utf8');
 
-export const solutionText = (file: string): string =>
-  readFileSync(sharedPath(`solutions/${file}`), 'utf8');
+export const solutionText = (file: string): string => readFileSync(sharedPath(`solutions/${file}`), 'utf8');
 
 function tsv(rel: string): Array<Record<string, string>> {
-  const [head, ...rows] = readFileSync(sharedPath(rel), 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const [head, ...rows] = readFileSync(sharedPath(rel), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   const cols = (head as string).split('\t');
   return rows.map((r) => Object.fromEntries(r.split('\t').map((v, i) => [cols[i], v])));
 }
 
-export const bestKnown = (): Map<string, number> =>
-  new Map(tsv('best-known.tsv').map((r) => [r.instance as string, Number(r.best_known_cost)]));
+export const bestKnown = (): Map<string, number> => new Map(tsv('best-known.tsv').map((r) => [r.instance as string, Number(r.best_known_cost)]));
 
 export interface ExpectedRow {
   file: string;
@@ -60,10 +59,8 @@ export function model(text: string): Model {
   const num = (prefix: string): number => Number(/\d+/.exec(lines.find((l) => l.startsWith(prefix)) ?? '')?.[0]);
   const depot = num('DEPOT');
   const capacity = num('CAPACITY');
-  const edges = lines
-    .filter((l) => /^\d+\s+\d+\s+\d+\s+\d+$/.test(l))
-    .map((l) => l.split(/\s+/).map(Number) as [number, number, number, number]);
-  const ids = [...new Set([...edges.flatMap(([u, v]) => [u, v]), depot])];
+  const edges = lines.filter((l) => /^\d+\s+\d+\s+\d+\s+\d+$/.test(l)).map((l) => l.split(/\s+/).map(Number) as [number, number, number, number]);
+  const ids = [...new Set([...edges.flat(), depot])];
   const idx = new Map(ids.map((id, i) => [id, i]));
   const n = ids.length;
   const dist = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 0 : Infinity)));
@@ -131,7 +128,10 @@ export function greedyRoute(m: Model): Route {
       for (const i of left) {
         const t = m.tasks[i]!;
         if (load + t.demand > m.capacity) continue;
-        for (const [x, y] of [[t.u, t.v], [t.v, t.u]] as const) {
+        for (const [x, y] of [
+          [t.u, t.v],
+          [t.v, t.u],
+        ] as const) {
           if (d(at, x) < bestD) {
             bestD = d(at, x);
             best = [i, x, y];
@@ -152,8 +152,7 @@ export function greedyRoute(m: Model): Route {
 
 /** Course output format: s 0,(u,v),...,0,0,(u,v),...,0 then q COST. */
 export const formatRoute = (route: Route, q: number | null): string =>
-  `s ${route.map((trip) => `0,${trip.map(([u, v]) => `(${u},${v})`).join(',')},0`).join(',')}\n` +
-  (q === null ? '' : `q ${q}\n`);
+  `s ${route.map((trip) => `0,${trip.map(([u, v]) => `(${u},${v})`).join(',')},0`).join(',')}\n${q === null ? '' : `q ${q}\n`}`;
 
 /** Deterministic PRNG for the randomized route tests: the project's own seeded generator. */
 export const rng = seededRandom;

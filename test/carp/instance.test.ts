@@ -40,7 +40,12 @@ describe('parseInstance on the shipped instances', () => {
     expect(gdb12.totalCost).toBe(334);
     expect(gdb12.tasks.reduce((s, t) => s + t.cost, 0)).toBe(336);
     // the same route gets the same verdict whatever the header says (val1A's CARPLIB file says 220)
-    for (const [name, header] of [['gdb12', 334], ['gdb12', 336], ['val1A', 220], ['val10D', 0]] as const) {
+    for (const [name, header] of [
+      ['gdb12', 334],
+      ['gdb12', 336],
+      ['val1A', 220],
+      ['val10D', 0],
+    ] as const) {
       const text = instanceText(name);
       const m = model(text);
       const route = greedyRoute(m);
@@ -109,12 +114,11 @@ describe('parseInstance details', () => {
 
 describe('allPairsShortestPaths', () => {
   it('handles unreachable nodes, zero costs and parallel routes', () => {
-    const d = allPairsShortestPaths(4, [[0, 1, 5], [1, 2, 0], [0, 2, 7]]);
-    expect(Array.from(d)).toEqual([
-      0, 5, 5, Infinity,
-      5, 0, 0, Infinity,
-      5, 0, 0, Infinity,
-      Infinity, Infinity, Infinity, 0,
+    const d = allPairsShortestPaths(4, [
+      [0, 1, 5],
+      [1, 2, 0],
+      [0, 2, 7],
     ]);
+    expect(Array.from(d)).toEqual([0, 5, 5, Infinity, 5, 0, 0, Infinity, 5, 0, 0, Infinity, Infinity, Infinity, Infinity, 0]);
   });
 });

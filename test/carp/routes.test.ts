@@ -5,8 +5,18 @@ import { describe, expect, it } from 'vitest';
 import { parseSolution } from '../../src/carp/solution.js';
 import { prepareInstance, verdictFor, type PreparedInstance } from '../../src/carp/verdict.js';
 import {
-  bestKnown, evaluate, expectedRows, formatRoute, greedyRoute, instanceNames, instanceText, model,
-  rng, solutionText, type Model, type Route,
+  bestKnown,
+  evaluate,
+  expectedRows,
+  formatRoute,
+  greedyRoute,
+  instanceNames,
+  instanceText,
+  model,
+  rng,
+  solutionText,
+  type Model,
+  type Route,
 } from './fixtures.js';
 
 const finished = { timedout: false, exitcode: 0 };
@@ -34,7 +44,10 @@ describe('solutions/EXPECTED.tsv', () => {
   it('a shipped best-known route claiming one less is refused, with its true cost', () => {
     const stdout = solutionText('egl-s4-C.bks.out').replace(/^q 20476$/m, 'q 20475');
     expect(verdictFor(prep('egl-s4-C'), { ...finished, stdout })).toEqual({
-      status: 3, valid: false, cost: 20476, reason: 'Wrong cost calculation.',
+      status: 3,
+      valid: false,
+      cost: 20476,
+      reason: 'Wrong cost calculation.',
     });
   });
 });
@@ -109,12 +122,18 @@ describe('best-known costs are a floor the checker respects', () => {
     expect(cost).toBeGreaterThanOrEqual(floor);
     const p = prep(name);
     expect(verdictFor(p, { ...finished, stdout: formatRoute(route, cost) })).toEqual({
-      status: 3, valid: true, cost, reason: 'Solution Accepted.',
+      status: 3,
+      valid: true,
+      cost,
+      reason: 'Solution Accepted.',
     });
     for (const claim of [floor, floor - 1, cost - 1, 0]) {
       if (claim === cost) continue;
       expect(verdictFor(p, { ...finished, stdout: formatRoute(route, claim) })).toEqual({
-        status: 3, valid: false, cost, reason: 'Wrong cost calculation.',
+        status: 3,
+        valid: false,
+        cost,
+        reason: 'Wrong cost calculation.',
       });
     }
     expect(walk(name, route, 40, name.length * 7919)).toBeGreaterThan(0);

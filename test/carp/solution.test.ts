@@ -8,14 +8,35 @@ const claimed = (stdout: string) => parseSolution(stdout).claimed;
 describe('parseSolution: s lines', () => {
   it('splits trips at 0,0 and reads tasks as printed', () => {
     expect(parseSolution('s 0,(2,3),(3,4),0,0,(8,7),(7,6),(6,5),0\nq 25\n')).toEqual({
-      trips: [[[2, 3], [3, 4]], [[8, 7], [7, 6], [6, 5]]],
+      trips: [
+        [
+          [2, 3],
+          [3, 4],
+        ],
+        [
+          [8, 7],
+          [7, 6],
+          [6, 5],
+        ],
+      ],
       claimed: 25,
     });
   });
 
   it("accepts (1, 2) and ('1','2') tasks and ignores text between tasks", () => {
-    expect(trips("s 0, ( 1 , 2 ) ,('3','4') junk (5,'6'),0")).toEqual([[[1, 2], [3, 4], [5, 6]]]);
-    expect(trips('s 0,(1,2)->(3,4)(5;6)(7,8,9),0')).toEqual([[[1, 2], [3, 4]]]);
+    expect(trips("s 0, ( 1 , 2 ) ,('3','4') junk (5,'6'),0")).toEqual([
+      [
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ],
+    ]);
+    expect(trips('s 0,(1,2)->(3,4)(5;6)(7,8,9),0')).toEqual([
+      [
+        [1, 2],
+        [3, 4],
+      ],
+    ]);
   });
 
   it('pools trips from several s lines; only lines starting with "s " count', () => {
@@ -35,7 +56,12 @@ describe('parseSolution: s lines', () => {
 
   it('"10,(" starts a trip at its final 0', () => {
     expect(trips('s 10,(1,2),0')).toEqual([[[1, 2]]]);
-    expect(trips('s 0,(1,2),10,(3,4),0')).toEqual([[[1, 2], [3, 4]]]);
+    expect(trips('s 0,(1,2),10,(3,4),0')).toEqual([
+      [
+        [1, 2],
+        [3, 4],
+      ],
+    ]);
   });
 
   it('a trip ends at the first ",0": a node id starting with 0 cuts it', () => {
@@ -47,7 +73,12 @@ describe('parseSolution: s lines', () => {
     expect(trips('s 0,(1,2),(3,4)')).toEqual([]);
     expect(trips('s 0,(1,2),0,0,(3,4), 0')).toEqual([[[1, 2]]]);
     // ", 0, 0,(": the lazy ",0" runs on to the next route's end: two routes become one trip
-    expect(trips('s 0,(1,2), 0, 0,(3,4),0')).toEqual([[[1, 2], [3, 4]]]);
+    expect(trips('s 0,(1,2), 0, 0,(3,4),0')).toEqual([
+      [
+        [1, 2],
+        [3, 4],
+      ],
+    ]);
     // ", 0,0,(": the trip ends inside "0,0", eating the next route's opening 0: (3,4) is lost
     expect(trips('s 0,(1,2), 0,0,(3,4),0')).toEqual([[[1, 2]]]);
   });

@@ -29,14 +29,15 @@ describe('pre-checks, in the original order', () => {
     judgeVerdict({ timedout: false, exitcode: 0, stdout: '' }, check);
     expect(calls).toBe(0);
     expect(judgeVerdict({ timedout: false, exitcode: 0, stdout: good }, check)).toEqual({
-      status: 3, valid: true, cost: 7, reason: 'Solution Accepted.',
+      status: 3,
+      valid: true,
+      cost: 7,
+      reason: 'Solution Accepted.',
     });
   });
 
   it('whitespace-only stdout is not "No output" (Spring StringUtils.isEmpty): the checker judges it', () => {
-    expect(verdictFor(gdb1, { timedout: false, exitcode: 0, stdout: ' \n' })).toEqual(
-      pre('There are still tasks not accomplished.'),
-    );
+    expect(verdictFor(gdb1, { timedout: false, exitcode: 0, stdout: ' \n' })).toEqual(pre('There are still tasks not accomplished.'));
   });
 
   it('a checker exception is status 4, "Error evaluating solution!"', () => {
@@ -44,14 +45,24 @@ describe('pre-checks, in the original order', () => {
       throw new Error('boom');
     };
     expect(judgeVerdict({ timedout: false, exitcode: 0, stdout: good }, boom)).toEqual({
-      status: 4, valid: false, cost: 0, reason: 'Error evaluating solution!',
+      status: 4,
+      valid: false,
+      cost: 0,
+      reason: 'Error evaluating solution!',
     });
   });
 
   it('a bad instance is only read after the pre-checks', () => {
     expect(verdictFor('garbage', { timedout: true, exitcode: 0, stdout: good })).toEqual(pre('Timed out'));
     expect(verdictFor('garbage', { timedout: false, exitcode: 0, stdout: good }).status).toBe(4);
-    expect(verdictFor(() => { throw new Error('x'); }, { timedout: false, exitcode: 0, stdout: good }).status).toBe(4);
+    expect(
+      verdictFor(
+        () => {
+          throw new Error('x');
+        },
+        { timedout: false, exitcode: 0, stdout: good },
+      ).status,
+    ).toBe(4);
   });
 
   it('accepts the instance as text, prepared, or lazily', () => {

@@ -2,10 +2,11 @@ import { createClient } from '@libsql/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql, trpc } from '../helpers/doors.js';
 import { startTestGateway, ROOT_PASSWORD, type TestGateway } from '../helpers/gateway.js';
-import { Client, judgeLogin } from '../helpers/http.js';
+import { type Client, judgeLogin } from '../helpers/http.js';
 import { GOOD_SOLVER, zipBase64 } from '../helpers/zip.js';
 
-const INSTANCE = 'NAME : tiny\nVERTICES : 2\nDEPOT : 1\nREQUIRED EDGES : 1\nNON-REQUIRED EDGES : 0\nVEHICLES : 1\nCAPACITY : 5\nTOTAL COST OF REQUIRED EDGES : 1\nNODES       COST         DEMAND\n1   2   1       1\nEND';
+const INSTANCE =
+  'NAME : tiny\nVERTICES : 2\nDEPOT : 1\nREQUIRED EDGES : 1\nNON-REQUIRED EDGES : 0\nVEHICLES : 1\nCAPACITY : 5\nTOTAL COST OF REQUIRED EDGES : 1\nNODES       COST         DEMAND\n1   2   1       1\nEND';
 
 let gw: TestGateway;
 let rest: Client;
@@ -25,10 +26,14 @@ beforeAll(async () => {
   await root.post('/api/admin/user/add', { username: 'bob', password: 'bob-pw', type: 200 });
   rest = await judgeLogin(gw.url, 'alice', 'alice-pw');
   caseIds = [];
-  for (let i = 0; i < 3; i++) caseIds.push((await rest.post('/api/judge/submit', { dataset: datasetId, data: zipBase64({ 'CARP_solver.py': GOOD_SOLVER }) })).json.cid);
+  for (let i = 0; i < 3; i++)
+    caseIds.push((await rest.post('/api/judge/submit', { dataset: datasetId, data: zipBase64({ 'CARP_solver.py': GOOD_SOLVER }) })).json.cid);
   // Finished verdicts for the leaderboard, written as the judge would.
   const db = createClient({ url: gw.dbUrl });
-  await db.execute({ sql: "UPDATE cases SET status = 3, valid = 1, cost = 7, time = 1.5, judge_time = submit_time + 10 WHERE id = ?", args: [caseIds[0]!] });
+  await db.execute({
+    sql: 'UPDATE cases SET status = 3, valid = 1, cost = 7, time = 1.5, judge_time = submit_time + 10 WHERE id = ?',
+    args: [caseIds[0]!],
+  });
   db.close();
   const bob = await judgeLogin(gw.url, 'bob', 'bob-pw');
   await bob.post('/api/judge/submit', { dataset: datasetId, data: zipBase64({ 'CARP_solver.py': GOOD_SOLVER }) });
@@ -79,7 +84,8 @@ describe('REST, GraphQL and tRPC over the same services', () => {
   it('give the same leaderboard', async () => {
     const auth = { authorization: `Bearer ${token}` };
     const top = (await rest.get(`/api/judge/top?did=${datasetId}`)).json.carpCases;
-    const g = (await gql(gw.url, 'query($d: ID!) { leaderboard(datasetId: $d) { userName datasetId submitTime time cost } }', { d: datasetId }, auth)).data.leaderboard;
+    const g = (await gql(gw.url, 'query($d: ID!) { leaderboard(datasetId: $d) { userName datasetId submitTime time cost } }', { d: datasetId }, auth))
+      .data.leaderboard;
     const t = await trpc(gw.url, auth).judge.leaderboard.query({ datasetId });
     expect(top).toEqual([expect.objectContaining({ userName: 'alice', datasetId, cost: 7, time: 1.5 })]);
     const norm = (e: any) => ({ ...e, submitTime: instant(e.submitTime) });
@@ -102,9 +108,10 @@ describe('REST, GraphQL and tRPC over the same services', () => {
     const auth = { authorization: `Bearer ${token}` };
     const denied = await gql(gw.url, 'mutation { addDataset(name: "x", time: 1, memory: 1, cpu: 1, data: "d") }', {}, auth);
     expect(denied.errors?.[0]).toMatchObject({ message: 'Permission denied!', extensions: { code: 'FORBIDDEN' } });
-    await expect(
-      trpc(gw.url, auth).judge.datasets.add.mutate({ name: 'x', time: 1, memory: 1, cpu: 1, data: 'd' }),
-    ).rejects.toMatchObject({ message: 'Permission denied!', data: { code: 'FORBIDDEN' } });
+    await expect(trpc(gw.url, auth).judge.datasets.add.mutate({ name: 'x', time: 1, memory: 1, cpu: 1, data: 'd' })).rejects.toMatchObject({
+      message: 'Permission denied!',
+      data: { code: 'FORBIDDEN' },
+    });
 
     const missing = await gql(gw.url, '{ case(id: "0123456789abcdef01234567") { id } }', {}, auth);
     expect(missing.errors?.[0]).toMatchObject({ message: 'Invalid case id!', extensions: { code: 'NOT_FOUND' } });
@@ -129,16 +136,24 @@ describe('REST, GraphQL and tRPC over the same services', () => {
     const rootToken = (await gql(gw.url, `mutation { login(username: "root", password: "${ROOT_PASSWORD}") { token user { type } } }`)).data.login;
     expect(rootToken.user.type).toBe(0);
     const rauth = { authorization: `Bearer ${rootToken.token}` };
-    const gId = (await gql(gw.url, 'mutation($d: String!) { addDataset(name: "via-gql", time: 2, memory: 64, cpu: 1, data: $d) }', { d: INSTANCE }, rauth)).data.addDataset;
+    const gId = (
+      await gql(gw.url, 'mutation($d: String!) { addDataset(name: "via-gql", time: 2, memory: 64, cpu: 1, data: $d) }', { d: INSTANCE }, rauth)
+    ).data.addDataset;
     const tId = (await trpc(gw.url, rauth).judge.datasets.add.mutate({ name: 'via-trpc', time: 2, memory: 64, cpu: 1, data: INSTANCE })).id;
     const userId = (await gql(gw.url, 'mutation { addUser(username: "carol", password: "carol-pw", type: 200) }', {}, rauth)).data.addUser;
     const names = (await rest.get('/api/dataset/all')).json.datasets.map((d: any) => [d.id, d.name]);
-    expect(names).toEqual(expect.arrayContaining([[gId, 'via-gql'], [tId, 'via-trpc']]));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        [gId, 'via-gql'],
+        [tId, 'via-trpc'],
+      ]),
+    );
     expect(userId).toMatch(/^[0-9a-f]{24}$/);
 
     const auth = { authorization: `Bearer ${token}` };
     const data = zipBase64({ 'CARP_solver.py': GOOD_SOLVER });
-    const g = (await gql(gw.url, 'mutation($d: ID!, $z: String!) { submit(dataset: $d, data: $z) { cid remain } }', { d: datasetId, z: data }, auth)).data.submit;
+    const g = (await gql(gw.url, 'mutation($d: ID!, $z: String!) { submit(dataset: $d, data: $z) { cid remain } }', { d: datasetId, z: data }, auth))
+      .data.submit;
     const t = await trpc(gw.url, auth).judge.submit.mutate({ dataset: datasetId, data });
     expect(g.remain).toBe(6);
     expect(t.remain).toBe(5);

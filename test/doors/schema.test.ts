@@ -10,7 +10,18 @@ describe('schema/schema.graphql', () => {
 
   it('holds the operations the judge issue names', () => {
     const sdl = printSchemaText();
-    for (const field of ['me: User', 'datasets: [Dataset!]!', 'cases(page: Int = 0, size: Int = 20)', 'case(id: ID!)', 'leaderboard(datasetId: ID!)', 'remain: Remain!', 'login(', 'submit(', 'addDataset(', 'addUser(']) {
+    for (const field of [
+      'me: User',
+      'datasets: [Dataset!]!',
+      'cases(page: Int = 0, size: Int = 20)',
+      'case(id: ID!)',
+      'leaderboard(datasetId: ID!)',
+      'remain: Remain!',
+      'login(',
+      'submit(',
+      'addDataset(',
+      'addUser(',
+    ]) {
       expect(sdl).toContain(field);
     }
   });

@@ -8,7 +8,16 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 describe('configuration', () => {
   it('has embedded defaults for every variable', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ PORT: 8080, HOST: '127.0.0.1', DATABASE_URL: 'file:./data/arena.db', BLOB_DIR: './data/blobs', RATE_LIMIT_PER_MINUTE: 100, JUDGE_RUNNER: 'bwrap', JUDGE_CONCURRENCY: 1, ROOT_USERNAME: 'root' });
+    expect(c).toMatchObject({
+      PORT: 8080,
+      HOST: '127.0.0.1',
+      DATABASE_URL: 'file:./data/arena.db',
+      BLOB_DIR: './data/blobs',
+      RATE_LIMIT_PER_MINUTE: 100,
+      JUDGE_RUNNER: 'bwrap',
+      JUDGE_CONCURRENCY: 1,
+      ROOT_USERNAME: 'root',
+    });
     expect(c.REDIS_URL).toBeUndefined();
   });
 

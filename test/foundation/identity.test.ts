@@ -29,7 +29,10 @@ describe('passwords', () => {
   });
 
   it('keep the quiz HA1 = MD5(login:password) beside the hash while QUIZ_HA1 is on, and not when off', async () => {
-    for (const [flag, expected] of [['on', md5('alice:pw-1')], ['off', null]] as const) {
+    for (const [flag, expected] of [
+      ['on', md5('alice:pw-1')],
+      ['off', null],
+    ] as const) {
       const gw = await startTestGateway({ QUIZ_HA1: flag });
       try {
         const u = await gw.services.users.create({ username: 'alice', password: 'pw-1', judgeType: 200 });

@@ -18,8 +18,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const tables = async () =>
-  (await db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")).rows.map((r) => r.name);
+const tables = async () => (await db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")).rows.map((r) => r.name);
 
 describe('migrations', () => {
   it('apply the project files in order, once, and record them', async () => {
@@ -56,6 +55,11 @@ describe('migrations', () => {
 
   it('refuses badly named or duplicate-numbered files', () => {
     expect(() => sortMigrations([{ name: 'init.sql', sql: '' }])).toThrow(/0001_name/);
-    expect(() => sortMigrations([{ name: '0001_a.sql', sql: '' }, { name: '0001_b.sql', sql: '' }])).toThrow(/0001/);
+    expect(() =>
+      sortMigrations([
+        { name: '0001_a.sql', sql: '' },
+        { name: '0001_b.sql', sql: '' },
+      ]),
+    ).toThrow(/0001/);
   });
 });

@@ -15,7 +15,8 @@ export class Client {
     const h: Record<string, string> = { ...headers };
     if (this.cookies.size) h.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     let payload: string | FormData | undefined;
-    if (body instanceof FormData) payload = body; // fetch writes the multipart body and its content type
+    if (body instanceof FormData)
+      payload = body; // fetch writes the multipart body and its content type
     else if (body !== undefined) {
       payload = typeof body === 'string' ? body : JSON.stringify(body);
       h['content-type'] ??= 'application/json';

@@ -38,7 +38,10 @@ beforeAll(async () => {
   await rootClient.post('/api/admin/user/add', { username: 'admin', password: 'admin-pw', type: 100 });
   admin = await tokenFor(gw, 'admin', 'admin-pw');
   datasetId = await insertDataset(gw, 'egl-g1-A', 1000);
-  ({ contestId, taskIds } = await makeContest(gw, admin, 'Doors cup', [{ name: 'routes', datasetId }, { name: 'essay', scorePrecision: 1 }]));
+  ({ contestId, taskIds } = await makeContest(gw, admin, 'Doors cup', [
+    { name: 'routes', datasetId },
+    { name: 'essay', scorePrecision: 1 },
+  ]));
   await createUser(gw, {
     username: 'eve',
     password: 'eve-pw',
@@ -65,7 +68,14 @@ describe('admin mutations on both doors', () => {
     await t.contests.addParticipant.mutate({ contestId: c.id, username: 'eve' });
     const other = await t.contests.addTask.mutate({ contestId: c.id, name: 'essay' });
     const standing = await t.contests.setScore.mutate({ taskId: other.id, username: 'eve', score: 42 });
-    expect(standing).toEqual({ contestId: c.id, score: 33.3 + 42, tasks: [{ taskId: task.id, score: 33.3 }, { taskId: other.id, score: 42 }] });
+    expect(standing).toEqual({
+      contestId: c.id,
+      score: 33.3 + 42,
+      tasks: [
+        { taskId: task.id, score: 33.3 },
+        { taskId: other.id, score: 42 },
+      ],
+    });
     expect((await t.contests.get.query({ id: c.id })).tasks.map((x) => x.name)).toEqual(['routes', 'essay']);
   });
 
@@ -97,7 +107,7 @@ describe('admin mutations on both doors', () => {
     expect(await snapshot(gw.dbUrl, TABLES)).toBe(before);
   });
 
-  it('unknown contest, dataset, task or user; duplicates; bad values: the service\'s errors', async () => {
+  it("unknown contest, dataset, task or user; duplicates; bad values: the service's errors", async () => {
     const before = await snapshot(gw.dbUrl, TABLES);
     const t = trpc(gw.url, bearer(admin));
     const cases: [() => Promise<unknown>, string][] = [
@@ -140,9 +150,17 @@ describe('parity: REST get_user, GraphQL contestUser and tRPC contests.user', ()
         tasks: rest.contest.tasks.map((x: { task_id: number; score: number }) => ({ taskId: x.task_id, score: x.score })),
       },
     };
-    expect(fromRest.contest).toEqual({ contestId, score: 40.3, tasks: [{ taskId: taskIds[0], score: 33 }, { taskId: taskIds[1], score: 7.3 }] });
+    expect(fromRest.contest).toEqual({
+      contestId,
+      score: 40.3,
+      tasks: [
+        { taskId: taskIds[0], score: 33 },
+        { taskId: taskIds[1], score: 7.3 },
+      ],
+    });
     for (const token of [admin, user]) {
-      const g = (await gqlOk(gw, token, `query($c: Int) { contestUser(username: "eve", contestId: $c) { ${fields} } }`, { c: contestId })).contestUser;
+      const g = (await gqlOk(gw, token, `query($c: Int) { contestUser(username: "eve", contestId: $c) { ${fields} } }`, { c: contestId }))
+        .contestUser;
       expect(g).toEqual(fromRest);
       expect(await trpc(gw.url, bearer(token)).contests.user.query({ username: 'eve', contestId })).toEqual(fromRest);
     }
@@ -175,7 +193,12 @@ describe('create_session: a real session, the cms_session cookie', () => {
     withDb(gw, async (db) => {
       const { createHash } = await import('node:crypto');
       const hash = createHash('sha256').update(id).digest('hex');
-      const s = (await db.execute({ sql: 'SELECT s.kind, s.expires_at, s.created_at, c.contest_id FROM sessions s LEFT JOIN contest_sessions c ON c.id_hash = s.id_hash WHERE s.id_hash = ?', args: [hash] })).rows[0];
+      const s = (
+        await db.execute({
+          sql: 'SELECT s.kind, s.expires_at, s.created_at, c.contest_id FROM sessions s LEFT JOIN contest_sessions c ON c.id_hash = s.id_hash WHERE s.id_hash = ?',
+          args: [hash],
+        })
+      ).rows[0];
       return { hash, s };
     });
 
@@ -189,7 +212,10 @@ describe('create_session: a real session, the cms_session cookie', () => {
     const cookie = { cookie: `cms_session=${id}` };
     expect((await gql(gw.url, '{ me { username } }', {}, cookie)).data?.me).toEqual({ username: 'eve' });
     expect((await trpc(gw.url, cookie).auth.me.query())?.username).toBe('eve');
-    expect((await gql(gw.url, `{ contestUser(username: "eve", contestId: ${contestId}) { contest { score } } }`, {}, cookie)).data?.contestUser.contest.score).toBe(40.3);
+    expect(
+      (await gql(gw.url, `{ contestUser(username: "eve", contestId: ${contestId}) { contest { score } } }`, {}, cookie)).data?.contestUser.contest
+        .score,
+    ).toBe(40.3);
     expect((await gql(gw.url, '{ me { username } }', {}, { cookie: 'cms_session=0123456789abcdef0123456789abcdef' })).data?.me).toBeNull();
   });
 

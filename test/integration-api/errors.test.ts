@@ -110,7 +110,7 @@ describe('GET /get_user', () => {
 
   it('an unknown contest or no participation: 404 "Participation not found." (as the original)', async () => {
     await refused(() => getUser(gw, 'username=taken&contest_id=999'), 404, failBody('Participation not found.'));
-    await refused(() => getUser(gw, 'username=root&contest_id=' + contestId), 404, failBody('Participation not found.'));
+    await refused(() => getUser(gw, `username=root&contest_id=${contestId}`), 404, failBody('Participation not found.'));
     await refused(() => getUser(gw, 'username=taken&contest_id=99999999999999999999999'), 404, failBody('Participation not found.'));
   });
 
@@ -122,7 +122,7 @@ describe('GET /get_user', () => {
 });
 
 describe('POST /create_user', () => {
-  it('missing fields: 400 with jsonschema\'s text, naming the field', async () => {
+  it("missing fields: 400 with jsonschema's text, naming the field", async () => {
     await refused(
       () => post(gw, '/create_user', {}),
       400,
@@ -131,7 +131,9 @@ describe('POST /create_user', () => {
     await refused(
       () => post(gw, '/create_user', { username: 'newbie' }),
       400,
-      failBody(`u'password' is a required property\n\nFailed validating u'required' in schema:\n${CREATE_USER_SCHEMA}\n\nOn instance:\n    {u'username': u'newbie'}`),
+      failBody(
+        `u'password' is a required property\n\nFailed validating u'required' in schema:\n${CREATE_USER_SCHEMA}\n\nOn instance:\n    {u'username': u'newbie'}`,
+      ),
     );
   });
 
@@ -139,15 +141,23 @@ describe('POST /create_user', () => {
     await refused(
       () => post(gw, '/create_user', { username: 'newbie', password: 'pw', contest_id: '7' }),
       400,
-      failBody(`u'7' is not of type u'integer'\n\nFailed validating u'type' in schema[u'properties'][u'contest_id']:\n    {u'type': u'integer'}\n\nOn instance[u'contest_id']:\n    u'7'`),
+      failBody(
+        `u'7' is not of type u'integer'\n\nFailed validating u'type' in schema[u'properties'][u'contest_id']:\n    {u'type': u'integer'}\n\nOn instance[u'contest_id']:\n    u'7'`,
+      ),
     );
     await refused(
       () => post(gw, '/create_user', { username: ['newbie'], password: 'pw' }),
       400,
-      failBody(`[u'newbie'] is not of type u'string'\n\nFailed validating u'type' in schema[u'properties'][u'username']:\n    {u'type': u'string'}\n\nOn instance[u'username']:\n    [u'newbie']`),
+      failBody(
+        `[u'newbie'] is not of type u'string'\n\nFailed validating u'type' in schema[u'properties'][u'username']:\n    {u'type': u'string'}\n\nOn instance[u'username']:\n    [u'newbie']`,
+      ),
     );
     for (const bad of [1.5, true, null, 1e400]) {
-      const r = await post(gw, '/create_user', `{"username": "newbie", "password": "pw", "contest_id": ${bad === 1e400 ? '1e400' : JSON.stringify(bad)}}`);
+      const r = await post(
+        gw,
+        '/create_user',
+        `{"username": "newbie", "password": "pw", "contest_id": ${bad === 1e400 ? '1e400' : JSON.stringify(bad)}}`,
+      );
       expect(r.status).toBe(400);
       expect(JSON.parse(r.text).data).toMatch(/ is not of type u'integer'\n/);
     }
@@ -186,7 +196,11 @@ describe('POST /create_user', () => {
 
   it('passwords that could never log in, and fields past their limits: 400', async () => {
     await refused(() => post(gw, '/create_user', { username: 'n1', password: '' }), 400, failBody('Field "password": the password is empty.'));
-    await refused(() => post(gw, '/create_user', { username: 'n1', password: 'plaintext:' }), 400, failBody('Field "password": the password is empty.'));
+    await refused(
+      () => post(gw, '/create_user', { username: 'n1', password: 'plaintext:' }),
+      400,
+      failBody('Field "password": the password is empty.'),
+    );
     await refused(
       () => post(gw, '/create_user', { username: 'n1', password: 'bcrypt:$2b$10$tooShort' }),
       400,
@@ -198,7 +212,11 @@ describe('POST /create_user', () => {
       400,
       failBody('Field "username" is too long (at most 64 characters).'),
     );
-    await refused(() => post(gw, '/create_user', '{"username": "\\ud800", "password": "pw"}'), 400, failBody('Field "username" is not valid Unicode text.'));
+    await refused(
+      () => post(gw, '/create_user', '{"username": "\\ud800", "password": "pw"}'),
+      400,
+      failBody('Field "username" is not valid Unicode text.'),
+    );
   });
 
   it('a failure after the user is inserted rolls the user back with it (one transaction)', async () => {
@@ -245,7 +263,7 @@ describe('POST /create_session', () => {
     await refused(() => post(gw, '/create_session', { username: 'ghost', contest_id: null }), 404, failBody('User not found.'));
   });
 
-  it('a contest_id that is neither integer nor null: 400 with the first anyOf branch\'s text', async () => {
+  it("a contest_id that is neither integer nor null: 400 with the first anyOf branch's text", async () => {
     await refused(
       () => post(gw, '/create_session', { username: 'taken', contest_id: 'x' }),
       400,

@@ -27,7 +27,13 @@ const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 async function quizLogin(login: string, password: string) {
   const c = new Client(gw.url);
   const nonce = (await c.get('/v1/authorize')).json.nonce as string;
-  const r = await c.post('/v1/authorize', { nonce, login, appid: QUIZ_APP, quiz_type: 'quiz_b', digest: md5(`${nonce}:${md5(`${login}:${password}`)}`) });
+  const r = await c.post('/v1/authorize', {
+    nonce,
+    login,
+    appid: QUIZ_APP,
+    quiz_type: 'quiz_b',
+    digest: md5(`${nonce}:${md5(`${login}:${password}`)}`),
+  });
   return r.json as { status: number; description?: string; sid?: string };
 }
 

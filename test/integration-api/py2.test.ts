@@ -43,7 +43,14 @@ describe('Python 2 semantics', () => {
     expect(pyDictOrder(['status', 'message', 'code'])).toEqual(['status', 'message', 'code']);
     expect(pyDictOrder(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'])).toEqual(['a', 'c', 'b', 'e', 'd', 'g', 'f', 'i', 'h']);
     expect(pyDictOrder(['user_id', 'first_name', 'last_name', 'username', 'email', 'timezone', 'preferred_languages', 'contest'])).toEqual([
-      'username', 'first_name', 'last_name', 'user_id', 'contest', 'timezone', 'preferred_languages', 'email',
+      'username',
+      'first_name',
+      'last_name',
+      'user_id',
+      'contest',
+      'timezone',
+      'preferred_languages',
+      'email',
     ]);
   });
 
@@ -69,8 +76,25 @@ describe('Python 2 semantics', () => {
   });
 
   it('json.loads accepts and refuses what CPython 2.7 did', () => {
-    for (const ok of ['{}', ' {} ', '[NaN, -Infinity, Infinity]', '"\\ud800"', '1e5', '-0', '"\\u007f\u007f"']) expect(() => pyJsonLoads(ok), ok).not.toThrow();
-    for (const bad of ['', ' ', '[1.]', '[1e]', '-', '[-NaN]', '01', '{"a":1,}', '[1,]', "{'a': 1}", '"\u0001"', '"\\x41"', '\ufeff{}', '{} {}', '"\\ud83d\\ude0"'])
+    for (const ok of ['{}', ' {} ', '[NaN, -Infinity, Infinity]', '"\\ud800"', '1e5', '-0', '"\\u007f\u007f"'])
+      expect(() => pyJsonLoads(ok), ok).not.toThrow();
+    for (const bad of [
+      '',
+      ' ',
+      '[1.]',
+      '[1e]',
+      '-',
+      '[-NaN]',
+      '01',
+      '{"a":1,}',
+      '[1,]',
+      "{'a': 1}",
+      '"\u0001"',
+      '"\\x41"',
+      '\ufeff{}',
+      '{} {}',
+      '"\\ud83d\\ude0"',
+    ])
       expect(() => pyJsonLoads(bad), JSON.stringify(bad)).toThrow();
     expect(pyJsonLoads('[1, 1.0, 10000000000000000000000]')).toEqual([1n, 1, 10000000000000000000000n]);
   });

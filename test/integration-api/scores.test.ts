@@ -70,24 +70,56 @@ describe('live task scores', () => {
   it('best-known reference, capping, the best cost as reference, admin scores; the sum not re-rounded', async () => {
     // alice: 100 x 100/125 = 80.0; 100 x 200/300 = 66.666.. -> 66.67; 0.1; 0.2 -> 146.97.
     expect(await contestPart('alice')).toBe(
-      part([[tasks.routesA, '80.0'], [tasks.routesB, '66.67'], [tasks.essay1, '0.1'], [tasks.essay2, '0.2']], '146.97'),
+      part(
+        [
+          [tasks.routesA, '80.0'],
+          [tasks.routesB, '66.67'],
+          [tasks.essay1, '0.1'],
+          [tasks.essay2, '0.2'],
+        ],
+        '146.97',
+      ),
     );
     // bob: 100 x 100/90 capped at 100.0; 100.0; 0.1 + 0.2 -> Python's 200.29999999999998.
     expect(await contestPart('bob')).toBe(
-      part([[tasks.routesA, '100.0'], [tasks.routesB, '100.0'], [tasks.essay1, '0.1'], [tasks.essay2, '0.2']], '200.29999999999998'),
+      part(
+        [
+          [tasks.routesA, '100.0'],
+          [tasks.routesB, '100.0'],
+          [tasks.essay1, '0.1'],
+          [tasks.essay2, '0.2'],
+        ],
+        '200.29999999999998',
+      ),
     );
     // carol: no valid case, no score set.
     expect(await contestPart('carol')).toBe(
-      part([[tasks.routesA, '0.0'], [tasks.routesB, '0.0'], [tasks.essay1, '0.0'], [tasks.essay2, '0.0']], '0.0'),
+      part(
+        [
+          [tasks.routesA, '0.0'],
+          [tasks.routesB, '0.0'],
+          [tasks.essay1, '0.0'],
+          [tasks.essay2, '0.0'],
+        ],
+        '0.0',
+      ),
     );
   });
 
-  it('a new better judge result changes the scores at once (hers, and others\' through the reference)', async () => {
+  it("a new better judge result changes the scores at once (hers, and others' through the reference)", async () => {
     await insertCase(gw, { username: 'alice', datasetId: datasets.a, cost: 100 });
     await insertCase(gw, { username: 'alice', datasetId: datasets.b, cost: 150 });
     // B's reference is now alice's 150: alice 100.0, bob 100 x 150/200 = 75.0.
     expect(await contestPart('alice')).toBe(
-      part([[tasks.routesA, '100.0'], [tasks.routesB, '100.0'], [tasks.essay1, '0.1'], [tasks.essay2, '0.2']], '200.29999999999998'),
+      part(
+        [
+          [tasks.routesA, '100.0'],
+          [tasks.routesB, '100.0'],
+          [tasks.essay1, '0.1'],
+          [tasks.essay2, '0.2'],
+        ],
+        '200.29999999999998',
+      ),
     );
     expect(await contestPart('bob')).toContain(`{"score": 75.0, "task_id": ${tasks.routesB}}`);
   });
@@ -109,21 +141,32 @@ describe('live task scores', () => {
   });
 
   it('a task linked to a dataset takes no admin score; only admins set scores', async () => {
-    const linked = await gql(gw.url, 'mutation($t: Int!) { setTaskScore(taskId: $t, username: "alice", score: 5) { score } }', { t: tasks.routesA }, {
-      authorization: `Bearer ${token}`,
-    });
+    const linked = await gql(
+      gw.url,
+      'mutation($t: Int!) { setTaskScore(taskId: $t, username: "alice", score: 5) { score } }',
+      { t: tasks.routesA },
+      {
+        authorization: `Bearer ${token}`,
+      },
+    );
     expect(linked.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     const alice = await tokenFor(gw, 'alice', 'alice-pw');
-    const byUser = await gql(gw.url, 'mutation($t: Int!) { setTaskScore(taskId: $t, username: "alice", score: 100) { score } }', { t: tasks.essay1 }, {
-      authorization: `Bearer ${alice}`,
-    });
+    const byUser = await gql(
+      gw.url,
+      'mutation($t: Int!) { setTaskScore(taskId: $t, username: "alice", score: 100) { score } }',
+      { t: tasks.essay1 },
+      {
+        authorization: `Bearer ${alice}`,
+      },
+    );
     expect(byUser.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect(await contestPart('alice')).toContain(`{"score": 0.1, "task_id": ${tasks.essay1}}`);
   });
 
   it('standings: every participant, as get_user computes them (admins)', async () => {
-    const s = (await gqlOk(gw, token, 'query($c: Int!) { contestStandings(contestId: $c) { username score tasks { taskId score } } }', { c: contestId }))
-      .contestStandings;
+    const s = (
+      await gqlOk(gw, token, 'query($c: Int!) { contestStandings(contestId: $c) { username score tasks { taskId score } } }', { c: contestId })
+    ).contestStandings;
     expect(s.map((x: { username: string }) => x.username)).toEqual(['alice', 'bob', 'carol']);
     expect(s[1].tasks.find((t: { taskId: number }) => t.taskId === tasks.routesB).score).toBe(75);
   });

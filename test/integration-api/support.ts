@@ -7,8 +7,7 @@ import { ROOT_PASSWORD, startTestGateway, type TestGateway } from '../helpers/ga
 export const OLD_KEY = 'old-integration-key-2019';
 export const KEY = 'new-integration-key-2024';
 
-export const startIntegrationGateway = (env: Record<string, string> = {}) =>
-  startTestGateway({ INTEGRATION_API_KEY: `${OLD_KEY}, ${KEY}`, ...env });
+export const startIntegrationGateway = (env: Record<string, string> = {}) => startTestGateway({ INTEGRATION_API_KEY: `${OLD_KEY}, ${KEY}`, ...env });
 
 /** Every table the integration API writes, to prove a refused call stored nothing. */
 export const TABLES = ['users', 'integration_users', 'contests', 'tasks', 'participations', 'task_scores', 'sessions', 'contest_sessions'];

@@ -30,7 +30,16 @@ describe('GET /api/judge/top: the leaderboard', () => {
     for (const n of ['u1', 'u2', 'u3', 'u4', 'u5']) uid[n] = await addUser(a.root, n, 'pw', TYPE.USER);
     await withDb(gw, async (db) => {
       const c = (userId: string, datasetId: string, cost: number, time: number, at: number, extra: { valid?: boolean; status?: number } = {}) =>
-        insertCase(db, { userId, datasetId, cost, time, submitTime: base + at, judgeTime: base + at + 1, valid: extra.valid ?? true, status: extra.status ?? 3 });
+        insertCase(db, {
+          userId,
+          datasetId,
+          cost,
+          time,
+          submitTime: base + at,
+          judgeTime: base + at + 1,
+          valid: extra.valid ?? true,
+          status: extra.status ?? 3,
+        });
       // u1: two equal best cases (the earlier one counts), a cheaper invalid one, a cheaper unfinished one, a cheaper errored one.
       await c(uid.u1!, d1, 100, 5.5, 10_000);
       await c(uid.u1!, d1, 100, 5.5, 5_000);

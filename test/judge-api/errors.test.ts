@@ -148,7 +148,13 @@ describe('unknown /api paths -> 404', () => {
     },
   );
   it('POST to an unknown path is 404, with nothing stored', async () => {
-    await expectRejected(gw, () => a.root.post('/api/admin/dataset/add', { name: 'old-path', time: 1, memory: 1, cpu: 1, data: 'x' }), 404, 'No message available', '/api/admin/dataset/add');
+    await expectRejected(
+      gw,
+      () => a.root.post('/api/admin/dataset/add', { name: 'old-path', time: 1, memory: 1, cpu: 1, data: 'x' }),
+      404,
+      'No message available',
+      '/api/admin/dataset/add',
+    );
   });
 });
 
@@ -183,8 +189,18 @@ describe('odd but well-formed input is never a 500', () => {
     }
   });
   it('every GET route with odd query strings', async () => {
-    const qs = ['?cid=%E0%A4%A', '?cid=%', '?did=%zz', '?page=%&size=1',
-      '?page=%00&size=%ff', '?cid=%27%22&did=%00', '?did=a&did=b&dataset=c', `?cid=${'9'.repeat(10_000)}`, '?page=1&page=2&size=3', '?size=100&page=999999999'];
+    const qs = [
+      '?cid=%E0%A4%A',
+      '?cid=%',
+      '?did=%zz',
+      '?page=%&size=1',
+      '?page=%00&size=%ff',
+      '?cid=%27%22&did=%00',
+      '?did=a&did=b&dataset=c',
+      `?cid=${'9'.repeat(10_000)}`,
+      '?page=1&page=2&size=3',
+      '?size=100&page=999999999',
+    ];
     for (const path of GET_ROUTES.filter((p) => p !== '/api/logout')) {
       for (const q of qs) check(await a.user.get(path + q), path);
     }
@@ -225,9 +241,27 @@ describe('the rate limit -> 429 `Too many requests!`, with nothing stored', () =
     expect((await root.get('/api/nope')).status).toBe(404); // 5: unknown paths count too
     const blobs = await listBlobs(limited);
     const sessions = await snapshot(limited.dbUrl, ['sessions']);
-    await expectRejected(limited, () => root.post('/api/dataset/add', { name: 'over', time: 1, memory: 1, cpu: 1, data: 'x' }), 429, 'Too many requests!', '/api/dataset/add');
-    await expectRejected(limited, () => root.post('/api/admin/user/add', { username: 'over', password: 'pw', type: 200 }), 429, 'Too many requests!', '/api/admin/user/add');
-    await expectRejected(limited, () => new Client(limited.url).post('/api/login', { username: 'root', password: ROOT_PASSWORD }), 429, 'Too many requests!', '/api/login');
+    await expectRejected(
+      limited,
+      () => root.post('/api/dataset/add', { name: 'over', time: 1, memory: 1, cpu: 1, data: 'x' }),
+      429,
+      'Too many requests!',
+      '/api/dataset/add',
+    );
+    await expectRejected(
+      limited,
+      () => root.post('/api/admin/user/add', { username: 'over', password: 'pw', type: 200 }),
+      429,
+      'Too many requests!',
+      '/api/admin/user/add',
+    );
+    await expectRejected(
+      limited,
+      () => new Client(limited.url).post('/api/login', { username: 'root', password: ROOT_PASSWORD }),
+      429,
+      'Too many requests!',
+      '/api/login',
+    );
     await expectRejected(limited, () => root.get('/api/user/info'), 429, 'Too many requests!', '/api/user/info');
     await expectRejected(limited, () => root.post('/api/login', '{bad'), 429, 'Too many requests!', '/api/login');
     expect(await listBlobs(limited)).toEqual(blobs);

@@ -2,16 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { Client, judgeLogin } from '../helpers/http.js';
 import { GOOD_SOLVER, zipBase64 } from '../helpers/zip.js';
-import {
-  addUser,
-  expectShape,
-  insertCase,
-  JACKSON_DATE,
-  OBJECT_ID,
-  rootLogin,
-  TYPE,
-  withDb,
-} from './support.js';
+import { addUser, expectShape, insertCase, JACKSON_DATE, OBJECT_ID, rootLogin, TYPE, withDb } from './support.js';
 
 // Each spec 004 example request, replayed as written (ids replaced by real ones), and each
 // response compared with the spec's example: same keys, same order, same JSON types.
@@ -235,9 +226,20 @@ describe('Judge', () => {
   it('GET /api/judge/top?did= and ?dataset= -> {carpCases: [{userName, datasetId, submitTime, time, cost}]}', async () => {
     const submitTime = Date.UTC(2018, 9, 28, 18, 41, 8, 775);
     await withDb(gw, (db) =>
-      insertCase(db, { userId, datasetId, submitTime, judgeTime: submitTime + 1, judgeWorker: workerId, time: 9.969951629638672, valid: true, cost: 0 }),
+      insertCase(db, {
+        userId,
+        datasetId,
+        submitTime,
+        judgeTime: submitTime + 1,
+        judgeWorker: workerId,
+        time: 9.969951629638672,
+        valid: true,
+        cost: 0,
+      }),
     );
-    const expected = { carpCases: [{ userName: 'judge-user', datasetId, submitTime: '2018-10-28T18:41:08.775+0000', time: 9.969951629638672, cost: 0 }] };
+    const expected = {
+      carpCases: [{ userName: 'judge-user', datasetId, submitTime: '2018-10-28T18:41:08.775+0000', time: 9.969951629638672, cost: 0 }],
+    };
     for (const q of [`did=${datasetId}`, `dataset=${datasetId}`]) {
       const r = await user.get(`/api/judge/top?${q}`);
       expect(r.status).toBe(200);

@@ -30,7 +30,9 @@ async function newUser(name: string): Promise<{ c: Client; id: string }> {
 }
 
 async function countCases(userId: string): Promise<number> {
-  return withDb(gw, async (db) => Number((await db.execute({ sql: 'SELECT COUNT(*) AS n FROM cases WHERE user_id = ?', args: [userId] })).rows[0]!.n));
+  return withDb(gw, async (db) =>
+    Number((await db.execute({ sql: 'SELECT COUNT(*) AS n FROM cases WHERE user_id = ?', args: [userId] })).rows[0]!.n),
+  );
 }
 
 describe('a successful submission', () => {
@@ -50,7 +52,10 @@ describe('a successful submission', () => {
   });
 
   it('CARP_solver.py inside a single top folder is accepted', async () => {
-    const r = await a.root.post(P, { dataset: datasetId, data: zipBase64({ 'my-solver/CARP_solver.py': GOOD_SOLVER, 'my-solver/lib/util.py': 'x = 1\n' }) });
+    const r = await a.root.post(P, {
+      dataset: datasetId,
+      data: zipBase64({ 'my-solver/CARP_solver.py': GOOD_SOLVER, 'my-solver/lib/util.py': 'x = 1\n' }),
+    });
     expect(r.status, r.text).toBe(200);
     // A directory entry for the folder and a __MACOSX folder beside it are fine too.
     const zip = rawZip([
@@ -64,7 +69,11 @@ describe('a successful submission', () => {
 
   it('the largest allowed archive (base64 of 87500 chars) is accepted', async () => {
     // Stored (not deflated) random-ish bytes so the size is predictable: 87500 base64 chars = 65625 bytes.
-    const pad = (len: number) => rawZip([{ name: 'CARP_solver.py', data: GOOD_SOLVER }, { name: 'pad.bin', data: new Uint8Array(len).fill(7) }]);
+    const pad = (len: number) =>
+      rawZip([
+        { name: 'CARP_solver.py', data: GOOD_SOLVER },
+        { name: 'pad.bin', data: new Uint8Array(len).fill(7) },
+      ]);
     const overhead = pad(0).length;
     const zip = pad(65625 - overhead);
     const data = toBase64(zip);
@@ -109,7 +118,10 @@ describe('archive checks store nothing', () => {
 
   it('base64 longer than 87500 chars -> `Archive size exceeds 64KB!`', async () => {
     await rejects('A'.repeat(87504), 'Archive size exceeds 64KB!');
-    const big = rawZip([{ name: 'CARP_solver.py', data: GOOD_SOLVER }, { name: 'pad.bin', data: new Uint8Array(70_000).fill(1) }]);
+    const big = rawZip([
+      { name: 'CARP_solver.py', data: GOOD_SOLVER },
+      { name: 'pad.bin', data: new Uint8Array(70_000).fill(1) },
+    ]);
     await rejects(toBase64(big), 'Archive size exceeds 64KB!');
   });
 
@@ -134,22 +146,37 @@ describe('archive checks store nothing', () => {
   });
 
   it('a `../evil` entry is rejected', async () => {
-    const zip = rawZip([{ name: 'CARP_solver.py', data: GOOD_SOLVER }, { name: '../evil', data: 'x' }]);
+    const zip = rawZip([
+      { name: 'CARP_solver.py', data: GOOD_SOLVER },
+      { name: '../evil', data: 'x' },
+    ]);
     expect(zipEntryNames(zip)).toContain('../evil');
     expect(Object.keys(unzipSync(zip))).toContain('../evil');
     await rejects(toBase64(zip), 'Unsafe path in zip archive!');
-    const nested = rawZip([{ name: 'solver/CARP_solver.py', data: GOOD_SOLVER }, { name: 'solver/../../evil', data: 'x' }]);
+    const nested = rawZip([
+      { name: 'solver/CARP_solver.py', data: GOOD_SOLVER },
+      { name: 'solver/../../evil', data: 'x' },
+    ]);
     expect(zipEntryNames(nested)).toContain('solver/../../evil');
     await rejects(toBase64(nested), 'Unsafe path in zip archive!');
-    const back = rawZip([{ name: 'CARP_solver.py', data: GOOD_SOLVER }, { name: '..\\evil', data: 'x' }]);
+    const back = rawZip([
+      { name: 'CARP_solver.py', data: GOOD_SOLVER },
+      { name: '..\\evil', data: 'x' },
+    ]);
     await rejects(toBase64(back), 'Unsafe path in zip archive!');
   });
 
   it('an absolute `/etc/x` entry is rejected', async () => {
-    const zip = rawZip([{ name: 'CARP_solver.py', data: GOOD_SOLVER }, { name: '/etc/x', data: 'x' }]);
+    const zip = rawZip([
+      { name: 'CARP_solver.py', data: GOOD_SOLVER },
+      { name: '/etc/x', data: 'x' },
+    ]);
     expect(zipEntryNames(zip)).toContain('/etc/x');
     await rejects(toBase64(zip), 'Unsafe path in zip archive!');
-    const drive = rawZip([{ name: 'CARP_solver.py', data: GOOD_SOLVER }, { name: 'C:/x', data: 'x' }]);
+    const drive = rawZip([
+      { name: 'CARP_solver.py', data: GOOD_SOLVER },
+      { name: 'C:/x', data: 'x' },
+    ]);
     await rejects(toBase64(drive), 'Unsafe path in zip archive!');
   });
 
@@ -160,7 +187,10 @@ describe('archive checks store nothing', () => {
     ]);
     // The central directory record of `data` really says: made by unix, mode = symlink.
     const b = Buffer.from(zip);
-    const cd = b.indexOf(Buffer.concat([Buffer.from([0x50, 0x4b, 0x01, 0x02]), Buffer.alloc(42)]).subarray(0, 4), b.lastIndexOf(Buffer.from('CARP_solver.py')) + 14);
+    const cd = b.indexOf(
+      Buffer.concat([Buffer.from([0x50, 0x4b, 0x01, 0x02]), Buffer.alloc(42)]).subarray(0, 4),
+      b.lastIndexOf(Buffer.from('CARP_solver.py')) + 14,
+    );
     expect(b.toString('utf8', cd + 46, cd + 46 + b.readUInt16LE(cd + 28))).toBe('data');
     expect(b.readUInt16LE(cd + 4) >> 8).toBe(3);
     expect((b.readUInt32LE(cd + 38) >>> 16) & 0o170000).toBe(0o120000);
@@ -179,7 +209,10 @@ describe('archive checks store nothing', () => {
 
   it('a zip bomb that lies about its sizes is stopped while inflating', async () => {
     const zeros = new Uint8Array(40 * 1024 * 1024);
-    const zip = rawZip([{ name: 'CARP_solver.py', data: GOOD_SOLVER }, { name: 'zeros.bin', data: zeros, method: 8, declaredSize: 10 }]);
+    const zip = rawZip([
+      { name: 'CARP_solver.py', data: GOOD_SOLVER },
+      { name: 'zeros.bin', data: zeros, method: 8, declaredSize: 10 },
+    ]);
     const data = toBase64(zip);
     expect(data.length).toBeLessThan(87500);
     await rejects(data, 'Zip archive unpacks too large!');
@@ -194,7 +227,15 @@ describe('archive checks store nothing', () => {
   });
 
   it('duplicate entry names and encrypted entries are rejected', async () => {
-    await rejects(toBase64(rawZip([{ name: 'CARP_solver.py', data: GOOD_SOLVER }, { name: 'CARP_solver.py', data: 'evil' }])), 'Invalid zip archive!');
+    await rejects(
+      toBase64(
+        rawZip([
+          { name: 'CARP_solver.py', data: GOOD_SOLVER },
+          { name: 'CARP_solver.py', data: 'evil' },
+        ]),
+      ),
+      'Invalid zip archive!',
+    );
   });
 });
 

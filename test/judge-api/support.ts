@@ -166,7 +166,10 @@ export interface CaseRow {
 let seq = 0;
 /** Inserts a case row directly (a finished, judged case the gateway alone could not produce). */
 export async function insertCase(db: Db, c: CaseRow): Promise<string> {
-  const id = Math.floor(c.submitTime / 1000).toString(16).padStart(8, '0') + (++seq).toString(16).padStart(16, '0');
+  const id =
+    Math.floor(c.submitTime / 1000)
+      .toString(16)
+      .padStart(8, '0') + (++seq).toString(16).padStart(16, '0');
   await db.execute({
     sql: `INSERT INTO cases (id, user_id, dataset_id, archive_key, status, submit_time, judge_time, judge_worker,
             time, exitcode, valid, cost, reason)

@@ -53,8 +53,20 @@ describe('POST /api/admin/user/add: every actor x target type', () => {
   });
 
   it('a type that is not a judge type is refused like a forbidden one', async () => {
-    await expectRejected(gw, () => a.root.post(P, { username: 'odd', password: 'pw', type: 150 }), 403, 'You are not allowed to create user of type 150!', P);
-    await expectRejected(gw, () => a.root.post(P, { username: 'odd', password: 'pw', type: -1 }), 403, 'You are not allowed to create user of type -1!', P);
+    await expectRejected(
+      gw,
+      () => a.root.post(P, { username: 'odd', password: 'pw', type: 150 }),
+      403,
+      'You are not allowed to create user of type 150!',
+      P,
+    );
+    await expectRejected(
+      gw,
+      () => a.root.post(P, { username: 'odd', password: 'pw', type: -1 }),
+      403,
+      'You are not allowed to create user of type -1!',
+      P,
+    );
     // The original's `int type` defaults to 0 (ROOT) when absent.
     await expectRejected(gw, () => a.root.post(P, { username: 'odd', password: 'pw' }), 403, 'You are not allowed to create user of type 0!', P);
   });

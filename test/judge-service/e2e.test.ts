@@ -4,7 +4,7 @@ import { createClient } from '@libsql/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql, trpc } from '../helpers/doors.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
-import { archive, GDB10, GDB10_OUTPUT, judgeFixture, startTestJudge, waitFor, SOLVERS, type JudgeFixture } from './support.js';
+import { archive, GDB10, GDB10_OUTPUT, judgeFixture, startTestJudge, waitFor, type SOLVERS, type JudgeFixture } from './support.js';
 import { zipBase64 } from '../helpers/zip.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -23,10 +23,15 @@ afterAll(() => gw?.stop());
 const submit = async (solver: keyof typeof SOLVERS, dataset = fx.datasetId) =>
   (await fx.root.post('/api/judge/submit', { dataset, data: archive(solver) })).json.cid as string;
 const query = async (cid: string) => (await fx.root.get(`/api/judge/query?cid=${cid}`)).json;
-const finished = (cid: string, timeoutMs = 60_000) => waitFor(`case ${cid} to finish`, async () => {
-  const c = await query(cid);
-  return c.status >= 3 && c;
-}, timeoutMs);
+const finished = (cid: string, timeoutMs = 60_000) =>
+  waitFor(
+    `case ${cid} to finish`,
+    async () => {
+      const c = await query(cid);
+      return c.status >= 3 && c;
+    },
+    timeoutMs,
+  );
 
 /** A judge process as `npm run judge` starts one, against this gateway. */
 function judgeProcess(url = gw.url): ChildProcess {
@@ -49,7 +54,15 @@ describe('submit -> claim -> bwrap sandbox -> check -> verdict on every door', (
       const forks = await submit('forks', shortDataset);
 
       const g = await finished(good);
-      expect(g).toMatchObject({ status: 3, valid: true, cost: 298, reason: 'Solution Accepted.', timedout: false, exitcode: 0, workerName: 'worker1' });
+      expect(g).toMatchObject({
+        status: 3,
+        valid: true,
+        cost: 298,
+        reason: 'Solution Accepted.',
+        timedout: false,
+        exitcode: 0,
+        workerName: 'worker1',
+      });
       expect(g.judgeTime).toMatch(/\+0000$/);
       expect(g.time).toBeGreaterThan(0);
 
@@ -59,13 +72,20 @@ describe('submit -> claim -> bwrap sandbox -> check -> verdict on every door', (
       expect(f).toMatchObject({ status: 3, outOverflow: true, valid: false, reason: 'There are still tasks not accomplished.' });
       expect(f.stdout).toBeUndefined(); // outputs stay out of the legacy case shape
       expect(await finished(exits1)).toMatchObject({ status: 3, exitcode: 1, valid: false, reason: 'Exit code is not zero' });
-      expect(await finished(invalid)).toMatchObject({ status: 3, exitcode: 0, valid: false, cost: 0, reason: 'There are still tasks not accomplished.' });
+      expect(await finished(invalid)).toMatchObject({
+        status: 3,
+        exitcode: 0,
+        valid: false,
+        cost: 0,
+        reason: 'There are still tasks not accomplished.',
+      });
       const fb = await finished(forks);
       expect(fb).toMatchObject({ status: 3, valid: false, timedout: true, reason: 'Timed out' });
 
       // The same verdict through GraphQL and tRPC, and on the leaderboard.
       const rootAuth = { authorization: `Bearer ${(await trpc(gw.url).auth.login.mutate({ username: 'root', password: 'root-pass-1' })).token}` };
-      const viaGql = (await gql(gw.url, 'query($id: ID!) { case(id: $id) { status valid cost reason workerName } }', { id: good }, rootAuth)).data.case;
+      const viaGql = (await gql(gw.url, 'query($id: ID!) { case(id: $id) { status valid cost reason workerName } }', { id: good }, rootAuth)).data
+        .case;
       expect(viaGql).toEqual({ status: 3, valid: true, cost: 298, reason: 'Solution Accepted.', workerName: 'worker1' });
       expect(await trpc(gw.url, rootAuth).judge.cases.get.query({ id: good })).toMatchObject({ status: 3, valid: true, cost: 298 });
       const top = (await fx.root.get(`/api/judge/top?did=${fx.datasetId}`)).json.carpCases;
@@ -78,7 +98,12 @@ describe('submit -> claim -> bwrap sandbox -> check -> verdict on every door', (
   it('runs a dataset with its own solver command', async () => {
     const rootToken = (await trpc(gw.url).auth.login.mutate({ username: 'root', password: 'root-pass-1' })).token;
     const { id } = await trpc(gw.url, { authorization: `Bearer ${rootToken}` }).judge.datasets.add.mutate({
-      name: 'gdb10-custom', time: 5, memory: 256, cpu: 1, data: GDB10, command: 'python3 CARP_solver.py custom {instance} {time}',
+      name: 'gdb10-custom',
+      time: 5,
+      memory: 256,
+      cpu: 1,
+      data: GDB10,
+      command: 'python3 CARP_solver.py custom {instance} {time}',
     });
     const solver = `import sys\nif sys.argv[1] != "custom" or sys.argv[3] != "5":\n    sys.exit(3)\nsys.stdout.write(open(sys.argv[2]).read() and ${JSON.stringify(GDB10_OUTPUT)})\n`;
     const cid = (await fx.root.post('/api/judge/submit', { dataset: id, data: zipBase64({ 'CARP_solver.py': solver }) })).json.cid;
@@ -181,17 +206,22 @@ describe('submit -> claim -> bwrap sandbox -> check -> verdict on every door', (
     const a = judgeProcess(race.url);
     const b = judgeProcess(race.url);
     try {
-      await waitFor('50 verdicts', async () => {
-        const page = (await rfx.root.get('/api/judge/get?page=0&size=50')).json.carpCases as Array<{ status: number }>;
-        return page.every((c) => c.status === 3);
-      }, 120_000);
+      await waitFor(
+        '50 verdicts',
+        async () => {
+          const page = (await rfx.root.get('/api/judge/get?page=0&size=50')).json.carpCases as Array<{ status: number }>;
+          return page.every((c) => c.status === 3);
+        },
+        120_000,
+      );
     } finally {
       a.kill('SIGTERM');
       b.kill('SIGTERM');
       await Promise.all([new Promise((r) => a.once('exit', r)), new Promise((r) => b.once('exit', r))]);
     }
     const db = createClient({ url: race.dbUrl });
-    const rows = (await db.execute({ sql: `SELECT attempts, status, reason FROM cases WHERE id IN (${cids.map(() => '?').join(',')})`, args: cids })).rows;
+    const rows = (await db.execute({ sql: `SELECT attempts, status, reason FROM cases WHERE id IN (${cids.map(() => '?').join(',')})`, args: cids }))
+      .rows;
     db.close();
     expect(rows).toHaveLength(50);
     for (const r of rows) expect(r).toMatchObject({ attempts: 1, status: 3, reason: 'There are still tasks not accomplished.' });

@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config.js';
 import { type Gateway, startGateway } from '../../src/node/gateway.js';
 import { ROOT_PASSWORD, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
-import { connectRaw, OldWorker, WORKER_INFO, workerLogin } from './old-worker.js';
+import { connectRaw, type OldWorker, WORKER_INFO, workerLogin } from './old-worker.js';
 import { archive, judgeFixture, type JudgeFixture, waitFor } from './support.js';
 
 let redis: TestRedis;
@@ -47,10 +47,14 @@ async function connectTo(base: string): Promise<OldWorker> {
   return w;
 }
 
-const noWorkerRoom = () => waitFor('both nodes to drop the socket', async () => a.rooms.stats('judge-worker').rooms + b.rooms.stats('judge-worker').rooms === 0, 10_000);
+const noWorkerRoom = () =>
+  waitFor('both nodes to drop the socket', async () => a.rooms.stats('judge-worker').rooms + b.rooms.stats('judge-worker').rooms === 0, 10_000);
 
 describe('one socket per old worker, across nodes', () => {
-  for (const [first, second] of [['a', 'b'], ['b', 'a']] as const) {
+  for (const [first, second] of [
+    ['a', 'b'],
+    ['b', 'a'],
+  ] as const) {
     it(`refuses a second socket on node ${second} while the worker is connected to node ${first}`, async () => {
       const node = { a: () => a.url, b: () => b.url };
       const w = await connectTo(node[first]());

@@ -15,7 +15,7 @@ import {
   CASE_RESULT,
   CASE_START,
   connectRaw as openOldWorker,
-  OldWorker,
+  type OldWorker,
   result,
   WORKER_INFO,
   WORKER_TICK,
@@ -39,10 +39,14 @@ const submit = async (solver: keyof typeof SOLVERS = 'good') =>
   (await fx.root.post('/api/judge/submit', { dataset: fx.datasetId, data: archive(solver) })).json.cid as string;
 const query = async (cid: string) => (await fx.root.get(`/api/judge/query?cid=${cid}`)).json;
 const statusIs = (cid: string, status: number) =>
-  waitFor(`case ${cid} status ${status}`, async () => {
-    const c = await query(cid);
-    return c.status === status && c;
-  }, 10_000);
+  waitFor(
+    `case ${cid} status ${status}`,
+    async () => {
+      const c = await query(cid);
+      return c.status === status && c;
+    },
+    10_000,
+  );
 
 async function addWorker(username: string): Promise<void> {
   const r = await fx.root.post('/api/admin/user/add', { username, password: 'worker-pw', type: 300 });
@@ -143,7 +147,14 @@ describe('the original worker protocol on /api/websocket', () => {
     w.judge(a);
     expect((await w.caseData()).cid).toBe(b);
     // B reached the worker only after A's result had left it.
-    expect(w.events).toEqual([`in ${WORKER_INFO}`, `out ${WORKER_INFO}`, `in ${CASE_DATA} ${a}`, `out ${CASE_START} ${a}`, `out ${CASE_RESULT} ${a}`, `in ${CASE_DATA} ${b}`]);
+    expect(w.events).toEqual([
+      `in ${WORKER_INFO}`,
+      `out ${WORKER_INFO}`,
+      `in ${CASE_DATA} ${a}`,
+      `out ${CASE_START} ${a}`,
+      `out ${CASE_RESULT} ${a}`,
+      `in ${CASE_DATA} ${b}`,
+    ]);
     expect(await statusIs(a, 3)).toMatchObject({ valid: true, cost: 298 });
     w.judge(b);
     expect(await statusIs(b, 3)).toMatchObject({ valid: true, cost: 298 });
@@ -182,7 +193,19 @@ describe('the original worker protocol on /api/websocket', () => {
     await judge.worker.report.mutate({
       id: cid,
       leaseId: claimed!.leaseId,
-      result: { timedout: false, stdout: GDB10_OUTPUT, outOverflow: false, stderr: '', errOverflow: false, time: 1, exitcode: 0, status: 3, valid: true, cost: 298, reason: 'Solution Accepted.' },
+      result: {
+        timedout: false,
+        stdout: GDB10_OUTPUT,
+        outOverflow: false,
+        stderr: '',
+        errOverflow: false,
+        time: 1,
+        exitcode: 0,
+        status: 3,
+        valid: true,
+        cost: 298,
+        reason: 'Solution Accepted.',
+      },
     });
     expect(await statusIs(cid, 3)).toMatchObject({ valid: true, cost: 298 });
   });
@@ -228,7 +251,19 @@ describe('the original worker protocol on /api/websocket', () => {
         await judge.worker.report.mutate({
           id: c.id,
           leaseId: c.leaseId,
-          result: { timedout: false, stdout: GDB10_OUTPUT, outOverflow: false, stderr: '', errOverflow: false, time: 1, exitcode: 0, status: 3, valid: true, cost: 298, reason: 'Solution Accepted.' },
+          result: {
+            timedout: false,
+            stdout: GDB10_OUTPUT,
+            outOverflow: false,
+            stderr: '',
+            errOverflow: false,
+            time: 1,
+            exitcode: 0,
+            status: 3,
+            valid: true,
+            cost: 298,
+            reason: 'Solution Accepted.',
+          },
         });
       }
     })();
@@ -271,7 +306,19 @@ describe('the original worker protocol on /api/websocket', () => {
     await judge.worker.report.mutate({
       id: cid,
       leaseId: claimed!.leaseId,
-      result: { timedout: false, stdout: 'x', outOverflow: false, stderr: '', errOverflow: false, time: 1, exitcode: 0, status: 3, valid: false, cost: 0, reason: 'Wrong cost calculation.' },
+      result: {
+        timedout: false,
+        stdout: 'x',
+        outOverflow: false,
+        stderr: '',
+        errOverflow: false,
+        time: 1,
+        exitcode: 0,
+        status: 3,
+        valid: false,
+        cost: 0,
+        reason: 'Wrong cost calculation.',
+      },
     });
     expect(await query(cid)).toMatchObject({ status: 3, reason: 'Wrong cost calculation.', workerName: 'worker2' });
   });
@@ -324,7 +371,8 @@ describe('the original worker protocol on /api/websocket', () => {
       JSON.stringify({ type: CASE_START, cid: 'ffffffffffffffffffffffff', timestamp: 1 }),
       JSON.stringify(result('ffffffffffffffffffffffff', GDB10_OUTPUT, 2)),
       JSON.stringify({ type: CASE_ERROR, cid: 'ffffffffffffffffffffffff', message: 'x' }),
-    ]) w.send(frame);
+    ])
+      w.send(frame);
     w.ws.send(Buffer.from([1, 2, 3]), { binary: true });
     // Still the same socket, still holding its case: the real result finishes it.
     w.judge(other);
@@ -344,12 +392,22 @@ describe('config.json for the original worker', () => {
   const dataset = { id: 'd', name: 'gdb10', time: 60, memory: 512, cpu: 2, data: GDB10 };
   it("carries a dataset's python command over as entry and parameters; anything else runs the course's command", () => {
     const files = new Set(['CARP_solver.py', 'alt/solve.py']);
-    expect(workerConfig({ ...dataset, command: null }, files)).toMatchObject({ entry: 'CARP_solver.py', data: 'data.dat', parameters: '$data -t $time -s $seed', time: 60, memory: 512, cpu: 2 });
+    expect(workerConfig({ ...dataset, command: null }, files)).toMatchObject({
+      entry: 'CARP_solver.py',
+      data: 'data.dat',
+      parameters: '$data -t $time -s $seed',
+      time: 60,
+      memory: 512,
+      cpu: 2,
+    });
     expect(workerConfig({ ...dataset, command: 'python3 alt/solve.py {instance} --time {time} --seed {seed} -v' }, files)).toMatchObject({
       entry: 'alt/solve.py',
       parameters: '$data --time $time --seed $seed -v',
     });
-    expect(workerConfig({ ...dataset, command: './solver {instance}' }, files)).toMatchObject({ entry: 'CARP_solver.py', parameters: '$data -t $time -s $seed' });
+    expect(workerConfig({ ...dataset, command: './solver {instance}' }, files)).toMatchObject({
+      entry: 'CARP_solver.py',
+      parameters: '$data -t $time -s $seed',
+    });
     expect(workerConfig({ ...dataset, command: 'python3 missing.py {instance}' }, files)).toMatchObject({ entry: 'CARP_solver.py' });
   });
 });

@@ -5,7 +5,12 @@ import { expect } from 'vitest';
 import WebSocket from 'ws';
 import { GDB10_OUTPUT } from './support.js';
 
-export const WORKER_INFO = 0, WORKER_TICK = 1, CASE_DATA = 2, CASE_START = 3, CASE_RESULT = 4, CASE_ERROR = 5;
+export const WORKER_INFO = 0,
+  WORKER_TICK = 1,
+  CASE_DATA = 2,
+  CASE_START = 3,
+  CASE_RESULT = 4,
+  CASE_ERROR = 5;
 
 /** Logs in the way the Python worker did: POST /api/login, then the Set-Cookie header as is. */
 export async function workerLogin(base: string, username: string, password: string): Promise<{ uid: string; cookie: string }> {
@@ -27,7 +32,10 @@ export class OldWorker {
   readonly events: string[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
 
-  constructor(readonly ws: WebSocket, readonly uid: string) {
+  constructor(
+    readonly ws: WebSocket,
+    readonly uid: string,
+  ) {
     ws.on('message', (data) => {
       const m = JSON.parse(String(data));
       this.events.push(`in ${m.type}${m.payload ? ` ${m.payload.cid}` : ''}`);

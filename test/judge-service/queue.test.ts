@@ -5,7 +5,19 @@ import { archive, judgeFixture, waitFor, type JudgeFixture } from './support.js'
 
 let gw: TestGateway;
 let fx: JudgeFixture;
-const RESULT = { timedout: false, stdout: 's 0,(1,2),0\nq 5\n', outOverflow: false, stderr: '', errOverflow: false, time: 0.5, exitcode: 0, status: 3 as const, valid: false, cost: 0, reason: 'Invalid tasks in some trip or duplicated tasks.' };
+const RESULT = {
+  timedout: false,
+  stdout: 's 0,(1,2),0\nq 5\n',
+  outOverflow: false,
+  stderr: '',
+  errOverflow: false,
+  time: 0.5,
+  exitcode: 0,
+  status: 3 as const,
+  valid: false,
+  cost: 0,
+  reason: 'Invalid tasks in some trip or duplicated tasks.',
+};
 
 beforeAll(async () => {
   gw = await startTestGateway({ JUDGE_LEASE_SECONDS: '1' });
@@ -20,7 +32,9 @@ const status = async (cid: string) => (await fx.root.get(`/api/judge/query?cid=$
 describe('the judge queue over tRPC', () => {
   it('is for WORKER users only', async () => {
     const rootToken = (await trpc(gw.url).auth.login.mutate({ username: 'root', password: 'root-pass-1' })).token;
-    await expect(trpc(gw.url, { authorization: `Bearer ${rootToken}` }).worker.claim.mutate({})).rejects.toMatchObject({ data: { code: 'FORBIDDEN' } });
+    await expect(trpc(gw.url, { authorization: `Bearer ${rootToken}` }).worker.claim.mutate({})).rejects.toMatchObject({
+      data: { code: 'FORBIDDEN' },
+    });
     await expect(trpc(gw.url).worker.claim.mutate({})).rejects.toMatchObject({ data: { code: 'UNAUTHORIZED' } });
   });
 
@@ -40,7 +54,9 @@ describe('the judge queue over tRPC', () => {
     const done = await status(a);
     expect(done).toMatchObject({ status: 3, valid: false, reason: RESULT.reason, time: 0.5, exitcode: 0, workerName: 'worker1' });
     // A second report for a finished case is refused.
-    await expect(worker().worker.report.mutate({ id: a, leaseId: c1!.leaseId, result: RESULT })).rejects.toMatchObject({ data: { code: 'CONFLICT' } });
+    await expect(worker().worker.report.mutate({ id: a, leaseId: c1!.leaseId, result: RESULT })).rejects.toMatchObject({
+      data: { code: 'CONFLICT' },
+    });
     const c2 = await worker().worker.claim.mutate({});
     expect(c2?.id).toBe(b);
     await worker().worker.report.mutate({ id: b, leaseId: c2!.leaseId, result: RESULT });
@@ -52,7 +68,9 @@ describe('the judge queue over tRPC', () => {
     const first = await worker().worker.claim.mutate({});
     expect(first?.id).toBe(cid);
     await waitFor('the lease to expire', async () => (await status(cid)).status === 0, 5000);
-    await expect(worker().worker.report.mutate({ id: cid, leaseId: first!.leaseId, result: RESULT })).rejects.toMatchObject({ data: { code: 'CONFLICT' } });
+    await expect(worker().worker.report.mutate({ id: cid, leaseId: first!.leaseId, result: RESULT })).rejects.toMatchObject({
+      data: { code: 'CONFLICT' },
+    });
     await expect(worker().worker.renew.mutate({ id: cid, leaseId: first!.leaseId })).rejects.toMatchObject({ data: { code: 'CONFLICT' } });
 
     const second = await worker().worker.claim.mutate({});
@@ -60,10 +78,14 @@ describe('the judge queue over tRPC', () => {
     await waitFor('the second lease to expire', async () => (await status(cid)).status === 0, 5000);
     const third = await worker().worker.claim.mutate({});
     expect(third).toMatchObject({ id: cid, attempt: 3 });
-    const gaveUp = await waitFor('the case to be given up', async () => {
-      const s = await status(cid);
-      return s.status === 3 && s;
-    }, 5000);
+    const gaveUp = await waitFor(
+      'the case to be given up',
+      async () => {
+        const s = await status(cid);
+        return s.status === 3 && s;
+      },
+      5000,
+    );
     expect(gaveUp).toMatchObject({ valid: false, cost: 0, reason: 'Judging failed 3 times!' });
     expect(await worker().worker.claim.mutate({})).toBeNull();
   });
@@ -96,7 +118,9 @@ describe('the judge queue over tRPC', () => {
   it('validates reports', async () => {
     const cid = await submit();
     const c = await worker().worker.claim.mutate({});
-    await expect(worker().worker.report.mutate({ id: cid, leaseId: c!.leaseId, result: { ...RESULT, status: 7 as 3 } })).rejects.toMatchObject({ data: { code: 'BAD_REQUEST' } });
+    await expect(worker().worker.report.mutate({ id: cid, leaseId: c!.leaseId, result: { ...RESULT, status: 7 as 3 } })).rejects.toMatchObject({
+      data: { code: 'BAD_REQUEST' },
+    });
     await expect(worker().worker.report.mutate({ id: cid, leaseId: 'forged', result: RESULT })).rejects.toMatchObject({ data: { code: 'CONFLICT' } });
     await worker().worker.release.mutate({ id: cid, leaseId: c!.leaseId });
     expect((await status(cid)).status).toBe(0);

@@ -1,4 +1,4 @@
-import { TRPCClientError } from '@trpc/client';
+import type { TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { snapshot } from '../helpers/db.js';
 import { gql, trpc } from '../helpers/doors.js';
@@ -86,10 +86,14 @@ describe('the same person on every door', () => {
   it('GraphQL quizNonce + quizAuthorize make a session REST accepts (cookie and ?sid=)', async () => {
     const nonce = (await gql(gw.url, 'mutation { quizNonce }')).data.quizNonce;
     expect(nonce).toMatch(/^[0-9a-f]{32}$/);
-    const g = await gql(gw.url, `mutation($n: String!, $d: String!) { quizAuthorize(nonce: $n, appid: "${APP_ID}", quizType: "quiz_boat", login: "stud", digest: $d) { ${QUIZ_SESSION} } }`, {
-      n: nonce,
-      d: digestFor(nonce, 'stud', 'stud-pw'),
-    });
+    const g = await gql(
+      gw.url,
+      `mutation($n: String!, $d: String!) { quizAuthorize(nonce: $n, appid: "${APP_ID}", quizType: "quiz_boat", login: "stud", digest: $d) { ${QUIZ_SESSION} } }`,
+      {
+        n: nonce,
+        d: digestFor(nonce, 'stud', 'stud-pw'),
+      },
+    );
     const { sid, user } = g.data.quizAuthorize;
     const viaSid = await raw(gw.url, 'GET', `/v1/authorize/status?sid=${sid}`);
     expect(JSON.parse(viaSid.text)).toEqual({ status: 200, user: asWire(user) });
@@ -107,7 +111,11 @@ describe('the same person on every door', () => {
     expect(e.data?.code).toBe('BAD_REQUEST');
     expect(e.message).toBe('Authorization is invalid.');
     const body = { nonce, appid: APP_ID, quiz_type: 'quiz_bike', login: 'school', digest: input.digest };
-    expectWireError(await raw(gw.url, 'POST', '/v1/authorize', JSON.stringify(body), { 'content-type': 'application/json' }), 400, 'Authorization is invalid.');
+    expectWireError(
+      await raw(gw.url, 'POST', '/v1/authorize', JSON.stringify(body), { 'content-type': 'application/json' }),
+      400,
+      'Authorization is invalid.',
+    );
   });
 });
 
@@ -133,20 +141,43 @@ describe("the same refusals, each in its door's form", () => {
       const g = await gql(
         gw.url,
         'mutation($n: String!, $a: String!, $q: String!, $d: String!) { quizAuthorize(nonce: $n, appid: $a, quizType: $q, login: "stud", digest: $d) { sid } }',
-        { n: n1, a: APP_ID, q: 'quiz_b', d: digestFor(n1, 'stud', 'stud-pw'), ...(over.digest ? { d: over.digest } : {}), ...(over.appid ? { a: over.appid } : {}), ...(over.quizType ? { q: over.quizType } : {}) },
+        {
+          n: n1,
+          a: APP_ID,
+          q: 'quiz_b',
+          d: digestFor(n1, 'stud', 'stud-pw'),
+          ...(over.digest ? { d: over.digest } : {}),
+          ...(over.appid ? { a: over.appid } : {}),
+          ...(over.quizType ? { q: over.quizType } : {}),
+        },
       );
       expect(g.errors?.[0]).toMatchObject({ message, extensions: { code: 'BAD_USER_INPUT' } });
 
       const n2 = await trpc(gw.url).quiz.nonce.mutate();
-      const e = await trpcError(trpc(gw.url).quiz.authorize.mutate({ nonce: n2, appid: APP_ID, quizType: 'quiz_b', login: 'stud', digest: digestFor(n2, 'stud', 'stud-pw'), ...over }));
+      const e = await trpcError(
+        trpc(gw.url).quiz.authorize.mutate({
+          nonce: n2,
+          appid: APP_ID,
+          quizType: 'quiz_b',
+          login: 'stud',
+          digest: digestFor(n2, 'stud', 'stud-pw'),
+          ...over,
+        }),
+      );
       expect(e.data?.code).toBe('BAD_REQUEST');
       expect(e.message).toBe(message);
 
       const n3 = await getNonce(new Client(gw.url));
       const restOver = over.quizType ? { quiz_type: over.quizType } : over;
-      const r = await raw(gw.url, 'POST', '/v1/authorize', JSON.stringify({ nonce: n3, appid: APP_ID, quiz_type: 'quiz_b', login: 'stud', digest: digestFor(n3, 'stud', 'stud-pw'), ...restOver }), {
-        'content-type': 'application/json',
-      });
+      const r = await raw(
+        gw.url,
+        'POST',
+        '/v1/authorize',
+        JSON.stringify({ nonce: n3, appid: APP_ID, quiz_type: 'quiz_b', login: 'stud', digest: digestFor(n3, 'stud', 'stud-pw'), ...restOver }),
+        {
+          'content-type': 'application/json',
+        },
+      );
       expectWireError(r, 400, message);
     }
     expect(await snapshot(gw.dbUrl, DOMAIN_TABLES)).toBe(before);
@@ -167,10 +198,17 @@ describe('quiz accounts through GraphQL and tRPC', () => {
     await trpc(gw.url, auth).auth.addUser.mutate({ username: 'zed-guest', password: 'pw', type: 200 });
 
     const before = await snapshot(gw.dbUrl, DOMAIN_TABLES);
-    const other = await trpcError(asSchool.quiz.createStudent.mutate({ schoolId: otherSchoolId, name: 'A', surname: 'B', login: 'sneaky', password: 'pw' }));
+    const other = await trpcError(
+      asSchool.quiz.createStudent.mutate({ schoolId: otherSchoolId, name: 'A', surname: 'B', login: 'sneaky', password: 'pw' }),
+    );
     expect(other.data?.code).toBe('FORBIDDEN');
     expect((await trpcError(asSchool.quiz.createSchool.mutate({ name: 'X', login: 'x', password: 'pw' }))).data?.code).toBe('FORBIDDEN');
-    const asStudent = await gql(gw.url, 'mutation { createQuizSchool(name: "X", login: "x", password: "pw") { id } }', {}, { cookie: `QUIZSID=${studSid}` });
+    const asStudent = await gql(
+      gw.url,
+      'mutation { createQuizSchool(name: "X", login: "x", password: "pw") { id } }',
+      {},
+      { cookie: `QUIZSID=${studSid}` },
+    );
     expect(asStudent.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const anon = await gql(gw.url, 'mutation { createQuizSchool(name: "X", login: "x", password: "pw") { id } }');
     expect(anon.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');

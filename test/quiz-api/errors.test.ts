@@ -31,7 +31,14 @@ beforeAll(async () => {
   const school = await createSchool(gw, token, { name: 'School', login: 'school', password: 'school-pw' });
   await createStudent(gw, token, { schoolId: school.id, name: 'Ann', surname: 'Lee', login: 'ann', password: 'ann-pw' });
   // Access ended yesterday (UTC): the student's own date, and a whole school's.
-  await createStudent(gw, token, { schoolId: school.id, name: 'Old', surname: 'Timer', login: 'expired', password: 'old-pw', accessUntil: '2001-01-01' });
+  await createStudent(gw, token, {
+    schoolId: school.id,
+    name: 'Old',
+    surname: 'Timer',
+    login: 'expired',
+    password: 'old-pw',
+    accessUntil: '2001-01-01',
+  });
   const closed = await createSchool(gw, token, { name: 'Closed', login: 'closed', password: 'closed-pw', accessUntil: '2001-01-01' });
   await createStudent(gw, token, { schoolId: closed.id, name: 'Bo', surname: 'Day', login: 'bo', password: 'bo-pw' });
   // ann has a profile already (a first login), so a refused login cannot be the one creating it.
@@ -49,7 +56,13 @@ async function body(over: Record<string, unknown> = {}) {
   return { nonce, login: 'ann', appid: APP_ID, quiz_type: 'quiz_b', digest: digestFor(nonce, 'ann', 'ann-pw'), ...over };
 }
 const post = (b: unknown, type = 'application/json') =>
-  raw(gw.url, 'POST', '/v1/authorize', typeof b === 'string' || b instanceof Uint8Array ? b : JSON.stringify(b), type ? { 'content-type': type } : {});
+  raw(
+    gw.url,
+    'POST',
+    '/v1/authorize',
+    typeof b === 'string' || b instanceof Uint8Array ? b : JSON.stringify(b),
+    type ? { 'content-type': type } : {},
+  );
 
 describe('Not a JSON.', () => {
   it.each([
@@ -134,7 +147,11 @@ describe('Authorization is invalid.', () => {
 
   it('for an unknown login', async () => {
     const nonce = await getNonce(new Client(gw.url));
-    expectWireError(await post({ ...(await body()), nonce, login: 'nobody', digest: digestFor(nonce, 'nobody', 'ann-pw') }), 400, 'Authorization is invalid.');
+    expectWireError(
+      await post({ ...(await body()), nonce, login: 'nobody', digest: digestFor(nonce, 'nobody', 'ann-pw') }),
+      400,
+      'Authorization is invalid.',
+    );
     await unchanged();
   });
 
@@ -171,7 +188,11 @@ describe('Authorization is invalid.', () => {
 
 describe('Forbidden.', () => {
   it("when the account's access date, or its school's, is past (credentials right)", async () => {
-    for (const [login, password] of [['expired', 'old-pw'], ['bo', 'bo-pw'], ['closed', 'closed-pw']] as const) {
+    for (const [login, password] of [
+      ['expired', 'old-pw'],
+      ['bo', 'bo-pw'],
+      ['closed', 'closed-pw'],
+    ] as const) {
       const r = await quizLogin(new Client(gw.url), login, password);
       expectWireError(r, 403, 'Forbidden.');
       expect(r.headers.getSetCookie()).toEqual([]);

@@ -30,7 +30,8 @@ beforeAll(async () => {
   b = await startTestGateway({ QUIZ_APP_IDS: APP_ID, ...LIMITS, DATABASE_URL: a.dbUrl });
   const token = await rootToken(a);
   const school = await createSchool(a, token, { name: 'S', login: 'school', password: 'school-pw' });
-  for (const login of ['ann', 'ben']) await createStudent(a, token, { schoolId: school.id, name: login, surname: 'X', login, password: `${login}-pw` });
+  for (const login of ['ann', 'ben'])
+    await createStudent(a, token, { schoolId: school.id, name: login, surname: 'X', login, password: `${login}-pw` });
 });
 afterAll(async () => {
   await b?.stop();
@@ -41,9 +42,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function attempt(gw: TestGateway, login: string, password: string, nonceFrom: TestGateway = gw) {
   const nonce = await getNonce(new Client(nonceFrom.url));
-  return raw(gw.url, 'POST', '/v1/authorize', JSON.stringify({ nonce, login, appid: APP_ID, quiz_type: 'quiz_b', digest: digestFor(nonce, login, password) }), {
-    'content-type': 'application/json',
-  });
+  return raw(
+    gw.url,
+    'POST',
+    '/v1/authorize',
+    JSON.stringify({ nonce, login, appid: APP_ID, quiz_type: 'quiz_b', digest: digestFor(nonce, login, password) }),
+    {
+      'content-type': 'application/json',
+    },
+  );
 }
 const ok = (r: { text: string }) => expect(JSON.parse(r.text).status, r.text).toBe(200);
 
@@ -79,10 +86,16 @@ describe('failed logins per login, and nonce expiry', () => {
     expect(await snapshot(a.dbUrl, DOMAIN_TABLES)).toBe(before);
     // The same through GraphQL: one service, one count.
     const nonce = await getNonce(new Client(a.url));
-    const g = await gql(a.url, 'mutation($n: String!, $d: String!) { quizAuthorize(nonce: $n, appid: "' + APP_ID + '", quizType: "quiz_b", login: "ann", digest: $d) { sid } }', {
-      n: nonce,
-      d: digestFor(nonce, 'ann', 'ann-pw'),
-    });
+    const g = await gql(
+      a.url,
+      'mutation($n: String!, $d: String!) { quizAuthorize(nonce: $n, appid: "' +
+        APP_ID +
+        '", quizType: "quiz_b", login: "ann", digest: $d) { sid } }',
+      {
+        n: nonce,
+        d: digestFor(nonce, 'ann', 'ann-pw'),
+      },
+    );
     expect(g.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
     // Someone else is not affected.
     ok(await attempt(a, 'ben', 'ben-pw'));

@@ -138,7 +138,11 @@ describe('the session: QUIZSID cookie or ?sid=', () => {
   it('lets ?sid= replace the cookie, as the original middleware did', async () => {
     const c = new Client(gw.url);
     const sid = (await quizLogin(c, 'testuser', 'testpasswd')).json.sid;
-    expectWireError(await raw(gw.url, 'GET', '/v1/authorize/status?sid=0123456789abcdef0123456789abcdef', undefined, { cookie: `QUIZSID=${sid}` }), 401, 'Unauthorized.');
+    expectWireError(
+      await raw(gw.url, 'GET', '/v1/authorize/status?sid=0123456789abcdef0123456789abcdef', undefined, { cookie: `QUIZSID=${sid}` }),
+      401,
+      'Unauthorized.',
+    );
     expectWireError(await raw(gw.url, 'GET', '/v1/authorize/status?sid=', undefined, { cookie: `QUIZSID=${sid}` }), 401, 'Unauthorized.');
     const school = new Client(gw.url);
     const schoolSid = (await quizLogin(school, 'chuck@norris.com', 'boo')).json.sid;

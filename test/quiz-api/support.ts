@@ -3,7 +3,7 @@ import { createClient } from '@libsql/client';
 import { expect } from 'vitest';
 import { gql } from '../helpers/doors.js';
 import { ROOT_PASSWORD, startTestGateway, type TestGateway } from '../helpers/gateway.js';
-import { Client, type HttpResult } from '../helpers/http.js';
+import type { Client, HttpResult } from '../helpers/http.js';
 
 /** The application id of spec 002's example (and of the original's tests). */
 export const APP_ID = '32bfe1c505d4a2a042bafd53993f10ece3ccddca';

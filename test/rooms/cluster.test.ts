@@ -25,7 +25,15 @@ beforeAll(async () => {
   redis = await startRedis();
   a = await startTestGateway({ REDIS_URL: redis.url });
   b = await startGateway(
-    loadConfig({ PORT: '0', DATABASE_URL: a.dbUrl, BLOB_DIR: `${a.dir}/blobs`, ROOT_PASSWORD, RATE_LIMIT_PER_MINUTE: '0', REDIS_URL: redis.url, JWT_SECRET }),
+    loadConfig({
+      PORT: '0',
+      DATABASE_URL: a.dbUrl,
+      BLOB_DIR: `${a.dir}/blobs`,
+      ROOT_PASSWORD,
+      RATE_LIMIT_PER_MINUTE: '0',
+      REDIS_URL: redis.url,
+      JWT_SECRET,
+    }),
     () => undefined,
   );
   t = await teamFixture(a);
@@ -59,26 +67,43 @@ async function freshRoom(): Promise<string> {
 }
 /** Tries to join until admitted (USER_JOIN) or `timeoutMs` passes; closes refused tries. */
 async function joinWhenFree(base: string, who: Who, sid: string, timeoutMs: number): Promise<Peer> {
-  return waitFor(`a free slot for ${who}`, async () => {
-    const p = await join(base, who, sid);
-    const f = await p.json(2000).catch(() => null); // closed 1008: still full
-    if (f?.type === 'USER_JOIN') return p;
-    p.ws.terminate();
-    return null;
-  }, timeoutMs);
+  return waitFor(
+    `a free slot for ${who}`,
+    async () => {
+      const p = await join(base, who, sid);
+      const f = await p.json(2000).catch(() => null); // closed 1008: still full
+      if (f?.type === 'USER_JOIN') return p;
+      p.ws.terminate();
+      return null;
+    },
+    timeoutMs,
+  );
 }
 
 /** The real Node entry as a separate process on the same database and Redis (to be SIGKILLed). */
 async function startNode(): Promise<{ proc: ChildProcess; url: string }> {
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/node/main.ts', '--no-judge'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: a.dbUrl, BLOB_DIR: `${a.dir}/blobs`, REDIS_URL: redis.url, JWT_SECRET, ROOT_PASSWORD },
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATABASE_URL: a.dbUrl,
+      BLOB_DIR: `${a.dir}/blobs`,
+      REDIS_URL: redis.url,
+      JWT_SECRET,
+      ROOT_PASSWORD,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));
-  const url = await waitFor('the node to listen', () => /listening on (http:\/\/\S+)/.exec(out)?.[1] ?? (proc.exitCode !== null ? Promise.reject(new Error(out)) : null), 30_000);
+  const url = await waitFor(
+    'the node to listen',
+    () => /listening on (http:\/\/\S+)/.exec(out)?.[1] ?? (proc.exitCode !== null ? Promise.reject(new Error(out)) : null),
+    30_000,
+  );
   return { proc, url };
 }
 
@@ -107,7 +132,12 @@ describe('two gateway nodes, one Redis', () => {
     expect(sb).toEqual(sa);
     expect(sc).toEqual(sa);
     for (const from of ['ann', 'bob', 'cat']) {
-      expect(sa.map((s) => JSON.parse(s).payload).filter((p) => p.from === from).map((p) => p.i)).toEqual([...Array(N).keys()]);
+      expect(
+        sa
+          .map((s) => JSON.parse(s).payload)
+          .filter((p) => p.from === from)
+          .map((p) => p.i),
+      ).toEqual([...Array(N).keys()]);
     }
     // A server frame published on one node reaches the sockets of the other, in the same order too.
     await publishRoomFrame(a.services.deps, `training:${sid}`, { type: 'TRAINING_FINISHED', payload: null });
@@ -122,7 +152,10 @@ describe('two gateway nodes, one Redis', () => {
     const sid = await freshRoom();
     const token = await a.services.tokens.sign(t.users.ann.id);
     const seen: string[] = [];
-    const sub = trpc(b.url, { authorization: `Bearer ${token}` }).rooms.events.subscribe({ room: `training:${sid}` }, { onData: (e) => seen.push(e.frame) });
+    const sub = trpc(b.url, { authorization: `Bearer ${token}` }).rooms.events.subscribe(
+      { room: `training:${sid}` },
+      { onData: (e) => seen.push(e.frame) },
+    );
     try {
       await waitFor('the subscription to listen', async () => {
         await publishRoomFrame(a.services.deps, `training:${sid}`, { type: 'PROBE', payload: null });
@@ -155,7 +188,7 @@ describe('two gateway nodes, one Redis', () => {
     await Promise.all([ann.close(), cat.close(), dan.close()]);
   });
 
-  it('a SIGKILLed node\'s slots are freed (no leaked counts)', async () => {
+  it("a SIGKILLed node's slots are freed (no leaked counts)", async () => {
     const sid = await freshRoom();
     const node = await startNode();
     try {
@@ -187,10 +220,14 @@ describe('two gateway nodes, one Redis', () => {
 
     await redis.stop();
     // Local broadcast: a frame from A reaches A's sockets (the sender), not B's.
-    await waitFor('node A to notice', async () => {
-      ann.send({ type: 'LOCAL', payload: 'a' });
-      return (await ann.json(1000).catch(() => null))?.type === 'LOCAL';
-    }, 10_000);
+    await waitFor(
+      'node A to notice',
+      async () => {
+        ann.send({ type: 'LOCAL', payload: 'a' });
+        return (await ann.json(1000).catch(() => null))?.type === 'LOCAL';
+      },
+      10_000,
+    );
     bob.send({ type: 'LOCAL', payload: 'b' });
     expect(await bob.json()).toEqual({ type: 'LOCAL', payload: 'b' });
     // Local limit: each node counts its own sockets while Redis is away.
@@ -208,21 +245,35 @@ describe('two gateway nodes, one Redis', () => {
 
     redis = await startRedis(redis.port);
     // Both nodes reconnect and resubscribe by themselves: frames cross nodes again.
-    await waitFor('frames to cross nodes again', async () => {
-      ann.send({ type: 'BACK', payload: null });
-      try {
-        return (await bob.json(500)).type === 'BACK';
-      } catch {
-        return false;
-      }
-    }, 20_000);
+    await waitFor(
+      'frames to cross nodes again',
+      async () => {
+        ann.send({ type: 'BACK', payload: null });
+        try {
+          return (await bob.json(500)).type === 'BACK';
+        } catch {
+          return false;
+        }
+      },
+      20_000,
+    );
     // Both nodes' slots are back in Redis (4 sockets over a limit of 3: all kept, none admitted).
-    await waitFor('the slots to be written again', async () => {
-      const p = await join(b.url, 'cat', sid);
-      const r = await Promise.race([p.closed, p.json(1500).then(() => null, () => null)]);
-      if (r === null) p.ws.terminate();
-      return r !== null && (r as { code: number }).code === 1008;
-    }, 15_000);
+    await waitFor(
+      'the slots to be written again',
+      async () => {
+        const p = await join(b.url, 'cat', sid);
+        const r = await Promise.race([
+          p.closed,
+          p.json(1500).then(
+            () => null,
+            () => null,
+          ),
+        ]);
+        if (r === null) p.ws.terminate();
+        return r !== null && (r as { code: number }).code === 1008;
+      },
+      15_000,
+    );
     await Promise.all([cat.close(), dan.close()]);
     // Two left: the room has 2 of 3, one more fits, on either node.
     const eve = await joinWhenFree(b.url, 'cat', sid, 10_000);

@@ -12,19 +12,36 @@ describe('pythonUuid (what FastAPI/uuid.UUID accepted, keyed lowercase)', () => 
     }
   });
   it('refuses what is not 32 hex digits', () => {
-    for (const s of ['', 'x', `${id}0`, id.slice(1), id.replace('a', 'g'), ' ' + id, `${id}\n`, '12']) expect(pythonUuid(s), s).toBeNull();
+    for (const s of ['', 'x', `${id}0`, id.slice(1), id.replace('a', 'g'), ` ${id}`, `${id}\n`, '12']) expect(pythonUuid(s), s).toBeNull();
   });
 });
 
 describe('readFrame', () => {
   it('relays a JSON object with a string type; persists only the exact {type, payload} shape', () => {
-    expect(readFrame('{"type":"USER","payload":{"user":{"id":"1"}}}')).toEqual({ frame: { type: 'USER', payload: { user: { id: '1' } } }, persist: true });
+    expect(readFrame('{"type":"USER","payload":{"user":{"id":"1"}}}')).toEqual({
+      frame: { type: 'USER', payload: { user: { id: '1' } } },
+      persist: true,
+    });
     expect(readFrame('{"type":"TRAINING_FINISHED","payload":null}')).toEqual({ frame: { type: 'TRAINING_FINISHED', payload: null }, persist: true });
     expect(readFrame('{"type":"PING"}')).toEqual({ frame: { type: 'PING', payload: undefined }, persist: false });
     expect(readFrame('{"type":"X","payload":1,"extra":2}')?.persist).toBe(false);
   });
   it('drops anything else', () => {
-    for (const s of ['', 'nope', '{', '[]', '[{"type":"X"}]', '"X"', '1', 'null', 'true', '{}', '{"type":1}', '{"type":null,"payload":{}}', '{"payload":{}}']) {
+    for (const s of [
+      '',
+      'nope',
+      '{',
+      '[]',
+      '[{"type":"X"}]',
+      '"X"',
+      '1',
+      'null',
+      'true',
+      '{}',
+      '{"type":1}',
+      '{"type":null,"payload":{}}',
+      '{"payload":{}}',
+    ]) {
       expect(readFrame(s), s).toBeNull();
     }
   });

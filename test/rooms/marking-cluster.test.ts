@@ -10,7 +10,19 @@ import { loadConfig } from '../../src/config.js';
 import { startGateway, type Gateway } from '../../src/node/gateway.js';
 import { ROOT_PASSWORD, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
-import { eventFixture, frames, joinedFrame, karma, leftFrame, okText, open as openSocket, people, prepare, type Path, type Person } from './marking-support.js';
+import {
+  eventFixture,
+  frames,
+  joinedFrame,
+  karma,
+  leftFrame,
+  okText,
+  open as openSocket,
+  people,
+  prepare,
+  type Path,
+  type Person,
+} from './marking-support.js';
 import { waitFor, type Peer } from './support.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -73,13 +85,27 @@ const count = async (sql: string, args: string[]) => Number((await db().execute(
 async function startNode(): Promise<{ proc: ChildProcess; url: string }> {
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/node/main.ts', '--no-judge'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: a.dbUrl, BLOB_DIR: `${a.dir}/blobs`, REDIS_URL: redis.url, JWT_SECRET, ROOT_PASSWORD, MARKING_LEASE_SECONDS: LEASE },
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATABASE_URL: a.dbUrl,
+      BLOB_DIR: `${a.dir}/blobs`,
+      REDIS_URL: redis.url,
+      JWT_SECRET,
+      ROOT_PASSWORD,
+      MARKING_LEASE_SECONDS: LEASE,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));
-  const url = await waitFor('the node to listen', () => /listening on (http:\/\/\S+)/.exec(out)?.[1] ?? (proc.exitCode !== null ? Promise.reject(new Error(out)) : null), 30_000);
+  const url = await waitFor(
+    'the node to listen',
+    () => /listening on (http:\/\/\S+)/.exec(out)?.[1] ?? (proc.exitCode !== null ? Promise.reject(new Error(out)) : null),
+    30_000,
+  );
   return { proc, url };
 }
 
@@ -126,7 +152,10 @@ describe('marking across two nodes, one Redis, one database', () => {
     const [boss, u1, u2, ...rest] = await people(a, 22);
     const ev = await eventFixture(a, boss!, [u1!, u2!, ...rest]);
     const waiters = await Promise.all(rest.map((w, i) => open(i % 2 ? a.url : b.url, '/ws/mark_me', ev, w)));
-    await waitFor('everyone on the list', async () => (await count('SELECT COUNT(*) AS n FROM marking_waiters WHERE event_id = ?', [ev])) === rest.length);
+    await waitFor(
+      'everyone on the list',
+      async () => (await count('SELECT COUNT(*) AS n FROM marking_waiters WHERE event_id = ?', [ev])) === rest.length,
+    );
     const m1 = await marker(a.url, ev, u1!);
     const m2 = await marker(b.url, ev, u2!);
     // Both markers go down the same list at full speed: prepare, confirm (if prepared), next.

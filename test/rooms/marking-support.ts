@@ -61,10 +61,13 @@ export const okText = (message: string, params?: Record<string, unknown>) =>
   py(params === undefined ? { result: 'ok', message } : { result: 'ok', message, params });
 
 function py(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (typeof value === 'string')
+    return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(py).join(', ')}]`;
-  return `{${Object.entries(value).map(([k, v]) => `${py(k)}: ${py(v)}`).join(', ')}}`;
+  return `{${Object.entries(value)
+    .map(([k, v]) => `${py(k)}: ${py(v)}`)
+    .join(', ')}}`;
 }
 
 /** The socket got exactly this error frame, then was closed with 1000. */
@@ -82,14 +85,10 @@ export async function frames(p: Peer, n: number, timeoutMs = 5000): Promise<any[
 
 export const joinedFrame = (u: Person) => ({ result: 'ok', message: 'user_joined', params: { user_id: u.user.id } });
 export const leftFrame = (u: Person) => ({ result: 'ok', message: 'user_left', params: { user_id: u.user.id } });
-export const prepare = (p: Peer, u: Person | string) => p.send({ message: 'prepare_to_mark', params: { user_id: typeof u === 'string' ? u : u.user.id } });
+export const prepare = (p: Peer, u: Person | string) =>
+  p.send({ message: 'prepare_to_mark', params: { user_id: typeof u === 'string' ? u : u.user.id } });
 
-export const DISPLAY = [
-  "Ты такой молодец, я не могу! ^_^' +50 к карме!",
-  'Круто! +50 к карме!',
-  'Огонь! +50 к карме!',
-  'От души! +50 к карме!',
-];
+export const DISPLAY = ["Ты такой молодец, я не могу! ^_^' +50 к карме!", 'Круто! +50 к карме!', 'Огонь! +50 к карме!', 'От души! +50 к карме!'];
 
 export async function karma(gw: Gateway, u: Person): Promise<number> {
   const r = (await gw.services.deps.db.execute({ sql: 'SELECT karma FROM social_profiles WHERE user_id = ?', args: [u.user.id] })).rows[0];

@@ -50,7 +50,10 @@ async function marker(eventId: string, who: Person): Promise<{ p: Peer; list: st
 }
 /** The people waiting at the event, as the database has them. */
 async function waiting(eventId: string): Promise<string[]> {
-  const rs = await gw.services.deps.db.execute({ sql: 'SELECT user_id FROM marking_waiters WHERE event_id = ? ORDER BY since, rowid', args: [eventId] });
+  const rs = await gw.services.deps.db.execute({
+    sql: 'SELECT user_id FROM marking_waiters WHERE event_id = ? ORDER BY since, rowid',
+    args: [eventId],
+  });
   return rs.rows.map((r) => String(r.user_id));
 }
 /** A mark_me socket, once the person is on the list (it gets no frame). */
@@ -272,7 +275,14 @@ describe('marking, message by message', () => {
     expect(await m2.p.json()).toEqual(leftFrame(bob!));
     m1.p.ws.terminate();
     expect(await m2.p.json()).toEqual(joinedFrame(bob!));
-    expect((await gw.services.deps.db.execute({ sql: 'SELECT holder_socket FROM marking_waiters WHERE event_id = ? AND user_id = ?', args: [ev, bob!.user.id] })).rows[0]!.holder_socket).toBeNull();
+    expect(
+      (
+        await gw.services.deps.db.execute({
+          sql: 'SELECT holder_socket FROM marking_waiters WHERE event_id = ? AND user_id = ?',
+          args: [ev, bob!.user.id],
+        })
+      ).rows[0]!.holder_socket,
+    ).toBeNull();
 
     // A held person disconnects: only the holder hears it (the others heard at the hold); the
     // holder holds nobody now: confirming fails, preparing another works.
@@ -369,11 +379,11 @@ describe('attendance over GraphQL and tRPC', () => {
     }
     await m.p.close();
 
-    const token = async (p: Person | 'root') =>
-      gw.services.tokens.sign(p === 'root' ? (await gw.services.users.byUsername('root'))!.id : p.user.id);
+    const token = async (p: Person | 'root') => gw.services.tokens.sign(p === 'root' ? (await gw.services.users.byUsername('root'))!.id : p.user.id);
     const query = `query($id: ID!) { eventAttendance(eventId: $id) { eventId userId markerId markedAt } }`;
     const viaGql = async (p: Person | 'root') => gql(gw.url, query, { id: ev }, { authorization: `Bearer ${await token(p)}` });
-    const viaTrpc = async (p: Person | 'root') => trpc(gw.url, { authorization: `Bearer ${await token(p)}` }).marking.attendance.query({ eventId: ev });
+    const viaTrpc = async (p: Person | 'root') =>
+      trpc(gw.url, { authorization: `Bearer ${await token(p)}` }).marking.attendance.query({ eventId: ev });
 
     const fromTrpc = await viaTrpc(boss!);
     expect(fromTrpc.map((a) => [a.userId, a.markerId])).toEqual([
@@ -391,7 +401,9 @@ describe('attendance over GraphQL and tRPC', () => {
     expect(denied.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     await expect(viaTrpc(ann!)).rejects.toMatchObject({ data: { code: 'FORBIDDEN' } });
     expect((await gql(gw.url, query, { id: ev })).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-    expect((await gql(gw.url, query, { id: crypto.randomUUID() }, { authorization: `Bearer ${await token(boss!)}` })).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect(
+      (await gql(gw.url, query, { id: crypto.randomUUID() }, { authorization: `Bearer ${await token(boss!)}` })).errors?.[0]?.extensions?.code,
+    ).toBe('NOT_FOUND');
 
     // One's own attendance, through both doors.
     const mine = await trpc(gw.url, { authorization: `Bearer ${await token(ann!)}` }).marking.mine.query();
@@ -408,7 +420,10 @@ describe('room events of a marking room (rooms.events / roomEvents)', () => {
     const ev = await eventFixture(gw, boss!, [ann!, cat!]);
     const bearer = async (id: string) => ({ authorization: `Bearer ${await gw.services.tokens.sign(id)}` });
     const seen: Array<{ room: string; type: string; frame: string }> = [];
-    const sub = trpc(gw.url, await bearer(boss!.user.id)).rooms.events.subscribe({ room: `marking:${ev.toUpperCase()}` }, { onData: (e) => seen.push(e) });
+    const sub = trpc(gw.url, await bearer(boss!.user.id)).rooms.events.subscribe(
+      { room: `marking:${ev.toUpperCase()}` },
+      { onData: (e) => seen.push(e) },
+    );
     try {
       await waitFor('the subscription to listen', async () => {
         await gw.services.deps.bus.publish(ROOM_TOPIC, { room: `marking:${ev}`, frame: { type: 'PROBE', payload: null } });

@@ -60,7 +60,10 @@ describe('room events subscriptions', () => {
     const room = `training:${t.sid.toUpperCase()}`; // canonicalised like the socket's UUID
     const g = gqlSubscribe('subscription ($room: String!) { roomEvents(room: $room) { room type frame } }', { room }, await bearer('ann'));
     const viaTrpc: Seen[] = [];
-    const sub = trpc(gw.url, await bearer('bob')).rooms.events.subscribe({ room }, { onData: (e) => viaTrpc.push(e), onError: (e) => viaTrpc.push({ room: 'error', type: String(e), frame: '' }) });
+    const sub = trpc(gw.url, await bearer('bob')).rooms.events.subscribe(
+      { room },
+      { onData: (e) => viaTrpc.push(e), onError: (e) => viaTrpc.push({ room: 'error', type: String(e), frame: '' }) },
+    );
     try {
       // Subscriptions start asynchronously: poke the room until both listen.
       await waitFor('both subscriptions to listen', async () => {

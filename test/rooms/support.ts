@@ -114,7 +114,11 @@ export async function refusal(url: string, headers: Record<string, string> = {})
   throw new Error(`${url}: accepted, expected a refusal`);
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | false | null | undefined> | T | false | null | undefined, timeoutMs = 5000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | false | null | undefined> | T | false | null | undefined,
+  timeoutMs = 5000,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();

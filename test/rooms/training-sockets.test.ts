@@ -62,7 +62,7 @@ describe('handshake', () => {
     for (const [path, params] of cases) expect(await refusal(wsUrl(gw.url, path, params)), `${path} ${JSON.stringify(params)}`).toBe(403);
   });
 
-  it('needs a session whose user is user_id and a member of the team / the session\'s team', async () => {
+  it("needs a session whose user is user_id and a member of the team / the session's team", async () => {
     const teamId = String(t.teamId);
     // No session at all; a bad token; someone else's session; a session of a non-member.
     expect(await refusal(wsUrl(gw.url, '/ws/lobby', { team_id: teamId, user_id: t.users.ann.id }))).toBe(403);
@@ -87,7 +87,7 @@ describe('handshake', () => {
     await closeAll(viaJwt, viaCookie);
   });
 
-  it('a plain GET on a socket path is FastAPI\'s 404', async () => {
+  it("a plain GET on a socket path is FastAPI's 404", async () => {
     const res = await fetch(`${gw.url}/ws/lobby?team_id=1&user_id=1`);
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({ detail: 'Not Found' });
@@ -138,7 +138,11 @@ describe('a training room', () => {
     for (let i = 0; i < 100; i++) seenB.push(await bob.next());
     expect(seenB).toEqual(seenA);
     // Each sender's frames keep their order.
-    const order = (from: string) => seenA.map((s) => JSON.parse(s).payload).filter((p) => p.from === from).map((p) => p.i);
+    const order = (from: string) =>
+      seenA
+        .map((s) => JSON.parse(s).payload)
+        .filter((p) => p.from === from)
+        .map((p) => p.i);
     expect(order('ann')).toEqual([...Array(50).keys()]);
     expect(order('bob')).toEqual([...Array(50).keys()]);
     await closeAll(ann, bob);
@@ -221,7 +225,7 @@ describe('a training room', () => {
     await ann.close();
   });
 
-  it('the same room whatever the UUID\'s case; lobby and training rooms never collide', async () => {
+  it("the same room whatever the UUID's case; lobby and training rooms never collide", async () => {
     const lower = await joined(trainingUrl('ann'));
     const upper = await join(trainingUrl('bob', {}, t.sid.toUpperCase()));
     expect((await lower.json()).payload.userId).toBe(t.users.bob.id);
@@ -320,8 +324,7 @@ describe('limits and close codes', () => {
   it('shutting the gateway down closes sockets with 1001 after announcing them', async () => {
     const other = await startTestGateway();
     const o = await teamFixture(other);
-    const url = (who: Who) =>
-      wsUrl(other.url, '/ws/training', { training_session_id: o.sid, user_id: o.users[who].id, token: o.tokens[who] });
+    const url = (who: Who) => wsUrl(other.url, '/ws/training', { training_session_id: o.sid, user_id: o.users[who].id, token: o.tokens[who] });
     const ann = await connect(url('ann'));
     await ann.next();
     ann.send({ type: 'USER', payload: { user: { id: o.users.ann.id } } });
@@ -332,12 +335,15 @@ describe('limits and close codes', () => {
 });
 
 describe('a lobby', () => {
-  it('keeps USER in the team\'s online list; closing removes it', async () => {
+  it("keeps USER in the team's online list; closing removes it", async () => {
     const ann = await joined(lobbyUrl('ann'));
     const user = { id: t.users.ann.id, login: 'ann', first_name: 'Ann' };
     ann.send({ type: 'USER', payload: { user } });
     await ann.next();
-    const online = async () => (await (await fetch(`${gw.url}/teams/${t.teamId}/online`, { headers: { cookie: `sessionid=${t.tokens.dan}` } })).json()) as { users: unknown[] };
+    const online = async () =>
+      (await (await fetch(`${gw.url}/teams/${t.teamId}/online`, { headers: { cookie: `sessionid=${t.tokens.dan}` } })).json()) as {
+        users: unknown[];
+      };
     expect(await online()).toEqual({ users: [user] });
     await ann.close();
     await waitFor('the online list to empty', async () => (await online()).users.length === 0);
@@ -374,7 +380,13 @@ describe('ROOMS_TRUST_USER_ID=1 (legacy mode)', () => {
     const dir = await mkdtemp(joinPath(tmpdir(), 'arena-rooms-'));
     const lines: string[] = [];
     const node = await startGateway(
-      loadConfig({ PORT: '0', DATABASE_URL: `file:${joinPath(dir, 'a.db')}`, BLOB_DIR: joinPath(dir, 'blobs'), ROOT_PASSWORD: 'pw', ROOMS_TRUST_USER_ID: '1' }),
+      loadConfig({
+        PORT: '0',
+        DATABASE_URL: `file:${joinPath(dir, 'a.db')}`,
+        BLOB_DIR: joinPath(dir, 'blobs'),
+        ROOT_PASSWORD: 'pw',
+        ROOMS_TRUST_USER_ID: '1',
+      }),
       (l) => lines.push(l),
     );
     await node.close();

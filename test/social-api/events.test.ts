@@ -59,7 +59,9 @@ describe('CreateEvent and GetEventByID', () => {
     expectEnvelope(await new Client(gw.url).get('/api/events/CreateEvent?time_from=x'), 1, 'time_from must be a UNIX timestamp in seconds');
     expectEnvelope(await new Client(gw.url).get('/api/events/CreateEvent'), 2, 'name');
     expect((await ann.get(`/api/events/CreateEvent?name=a&time_from=${from}&time_to=${from + 1}`)).status).toBe(405);
-    expect((await postForm(new Client(gw.url), '/api/events/CreateEvent', { name: 'a', time_from: String(from), time_to: String(from + 1) })).status).toBe(302);
+    expect(
+      (await postForm(new Client(gw.url), '/api/events/CreateEvent', { name: 'a', time_from: String(from), time_to: String(from + 1) })).status,
+    ).toBe(302);
   });
 
   it('GetEventByID: missing is code 2; unknown or malformed is code 1; any UUID spelling finds it', async () => {

@@ -36,7 +36,9 @@ describe('friends', () => {
     const r = await send('ann', 'ben');
     expect(r.text).toBe('{"error": 0, "error_msg": ""}');
     const annList = await c.ann!.get('/api/friends/GetFriendList');
-    expect(annList.text).toBe(`{"error": 0, "error_msg": "", "response": {"friends": [{"user_id": "${ids.ben}", "display_name": "ben", "pending": true}]}}`);
+    expect(annList.text).toBe(
+      `{"error": 0, "error_msg": "", "response": {"friends": [{"user_id": "${ids.ben}", "display_name": "ben", "pending": true}]}}`,
+    );
     expect(await list('ben')).toEqual([]);
     const benReq = await c.ben!.get('/api/friends/GetFriendRequests');
     expect(benReq.text).toBe(`{"error": 0, "error_msg": "", "response": {"requests": ["${ids.ann}"]}}`);
@@ -51,7 +53,12 @@ describe('friends', () => {
   it('yourself, unknown users, duplicates and missing ids get clear errors, storing nothing', async () => {
     await expectRefused(gw, () => send('ann', 'ben'), 3, 'Already friends');
     await expectRefused(gw, () => send('cat', 'cat'), 1, 'You cannot send a friend request to yourself');
-    await expectRefused(gw, () => c.cat!.post('/api/friends/SendFriendRequest', { user_id: '0123456789abcdef01234567' }), 1, 'User profile does not exist');
+    await expectRefused(
+      gw,
+      () => c.cat!.post('/api/friends/SendFriendRequest', { user_id: '0123456789abcdef01234567' }),
+      1,
+      'User profile does not exist',
+    );
     await expectRefused(gw, () => c.cat!.post('/api/friends/SendFriendRequest', {}), 2, 'user_id');
     expectOk(await send('cat', 'dan'));
     await expectRefused(gw, () => send('cat', 'dan'), 3, 'Friend request already sent');

@@ -29,7 +29,14 @@ afterAll(() => gw?.stop());
 
 const PROFILE = 'userId displayName pic confirmed bio karma';
 const EVENT = 'id name timeFrom timeTo creatorId creator';
-const restProfile = (p: any, userId: string) => ({ userId, displayName: p.display_name, pic: p.pic, confirmed: p.confirmed, bio: p.bio, karma: p.karma });
+const restProfile = (p: any, userId: string) => ({
+  userId,
+  displayName: p.display_name,
+  pic: p.pic,
+  confirmed: p.confirmed,
+  bio: p.bio,
+  karma: p.karma,
+});
 
 describe('GraphQL and tRPC over the same social services as REST', () => {
   it('identity: GetCurrentUserId is me.id', async () => {
@@ -61,7 +68,9 @@ describe('GraphQL and tRPC over the same social services as REST', () => {
   });
 
   it('friends: requests sent on GraphQL and tRPC are the ones REST lists', async () => {
-    expect((await gql(gw.url, 'mutation($u: ID!) { sendFriendRequest(userId: $u) }', { u: ids.vic }, unaAuth)).data.sendFriendRequest).toBe('PENDING');
+    expect((await gql(gw.url, 'mutation($u: ID!) { sendFriendRequest(userId: $u) }', { u: ids.vic }, unaAuth)).data.sendFriendRequest).toBe(
+      'PENDING',
+    );
     const restList = expectOk(await una.get('/api/friends/GetFriendList')).friends;
     expect(restList).toEqual([{ user_id: ids.vic, display_name: 'vic', pending: true }]);
     const gList = (await gql(gw.url, '{ friends { userId displayName pending } }', {}, unaAuth)).data.friends;
@@ -98,7 +107,9 @@ describe('GraphQL and tRPC over the same social services as REST', () => {
       const rest = expectOk(await vic.get(`/api/events/GetEventByID?event_id=${id}`));
       const ge = (await gql(gw.url, `query($id: ID!) { socialEvent(id: $id) { ${EVENT} } }`, { id }, vicAuth)).data.socialEvent;
       const te = await trpc(gw.url).social.events.get.query({ id });
-      expect({ name: ge.name, event_id: ge.id, time_to: seconds(ge.timeTo), time_from: seconds(ge.timeFrom), creator_id: ge.creatorId }).toEqual(rest);
+      expect({ name: ge.name, event_id: ge.id, time_to: seconds(ge.timeTo), time_from: seconds(ge.timeFrom), creator_id: ge.creatorId }).toEqual(
+        rest,
+      );
       expect({ name: te.name, event_id: te.id, time_to: te.timeTo, time_from: te.timeFrom, creator_id: te.creatorId }).toEqual(rest);
     }
 
@@ -173,7 +184,10 @@ describe('GraphQL and tRPC over the same social services as REST', () => {
       'CONFLICT',
     );
     // Not signed in: REST redirects to the login page, the doors say so.
-    expect((await gql(gw.url, '{ friends { userId } }')).errors?.[0]).toMatchObject({ message: 'Not logged in', extensions: { code: 'UNAUTHENTICATED' } });
+    expect((await gql(gw.url, '{ friends { userId } }')).errors?.[0]).toMatchObject({
+      message: 'Not logged in',
+      extensions: { code: 'UNAUTHENTICATED' },
+    });
     await expect(trpc(gw.url).social.events.created.query()).rejects.toMatchObject({ data: { code: 'UNAUTHORIZED' } });
   });
 });

@@ -26,7 +26,9 @@ export function expectEnvelope(r: HttpResult, code: number, message: string, whe
   expect(r.status, at).toBe(200);
   expect(r.headers.get('content-type'), at).toBe('application/json');
   expect(r.text, at).toMatch(/^[\x20-\x7e]*$/);
-  expect(Object.keys(r.json ?? {}), at).toEqual(code === 0 && r.json && 'response' in r.json ? ['error', 'error_msg', 'response'] : ['error', 'error_msg']);
+  expect(Object.keys(r.json ?? {}), at).toEqual(
+    code === 0 && r.json && 'response' in r.json ? ['error', 'error_msg', 'response'] : ['error', 'error_msg'],
+  );
   expect(r.json.error, at).toBe(code);
   expect(r.json.error_msg, at).toBe(message);
 }
@@ -74,7 +76,11 @@ export async function blobFiles(gw: TestGateway): Promise<string[]> {
 }
 
 /** Users made straight through the identity service (PBKDF2 ~50 ms each: make them once per file). */
-export async function createUsers<const N extends string>(gw: TestGateway, names: readonly N[], judgeType: 0 | 100 | 200 | 300 = 200): Promise<Record<N, string>> {
+export async function createUsers<const N extends string>(
+  gw: TestGateway,
+  names: readonly N[],
+  judgeType: 0 | 100 | 200 | 300 = 200,
+): Promise<Record<N, string>> {
   const ids = {} as Record<N, string>;
   for (const name of names) ids[name] = (await gw.services.users.create({ username: name, password: `${name}-pw`, judgeType })).id;
   return ids;
@@ -116,7 +122,6 @@ export const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 // ---- Tiny real images -----------------------------------------------------------------------
 
-
 function be32(n: number): number[] {
   return [(n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
 }
@@ -131,7 +136,14 @@ export function tinyPng(rgb: [number, number, number] = [200, 30, 30]): Uint8Arr
   const ihdr = new Uint8Array([...be32(1), ...be32(1), 8, 2, 0, 0, 0]);
   const idat = new Uint8Array(deflateSync(Buffer.from([0, ...rgb])));
   return new Uint8Array([
-    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a,
+    0x89,
+    0x50,
+    0x4e,
+    0x47,
+    0x0d,
+    0x0a,
+    0x1a,
+    0x0a,
     ...pngChunk('IHDR', ihdr),
     ...pngChunk('IDAT', idat),
     ...pngChunk('IEND', new Uint8Array(0)),
@@ -146,7 +158,8 @@ export function tinyJpeg(): Uint8Array {
   const seg = (marker: number, body: number[]) => [0xff, marker, ((body.length + 2) >> 8) & 0xff, (body.length + 2) & 0xff, ...body];
   const bits = (len1count: number) => [len1count, ...new Array(15).fill(0)];
   return new Uint8Array([
-    0xff, 0xd8, // SOI
+    0xff,
+    0xd8, // SOI
     ...seg(0xe0, [0x4a, 0x46, 0x49, 0x46, 0x00, 1, 1, 0, 0, 1, 0, 1, 0, 0]), // APP0 JFIF
     ...seg(0xdb, [0x00, ...new Array(64).fill(1)]), // DQT 0, all ones
     ...seg(0xc0, [8, 0, 8, 0, 8, 1, 1, 0x11, 0]), // SOF0: 8 bit, 8x8, one component
@@ -154,7 +167,8 @@ export function tinyJpeg(): Uint8Array {
     ...seg(0xc4, [0x10, ...bits(1), 0x00]), // DHT AC 0: EOB -> "0"
     ...seg(0xda, [1, 1, 0x00, 0, 63, 0]), // SOS
     0x3f, // DC diff 0 ("0"), EOB ("0"), padded with ones
-    0xff, 0xd9, // EOI
+    0xff,
+    0xd9, // EOI
   ]);
 }
 

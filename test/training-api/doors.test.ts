@@ -26,7 +26,12 @@ const ROOM_STATE = `query($id: ID!) { trainingSession(id: $id) {
 
 describe('GraphQL and tRPC: the same teams, sessions and room state as REST', () => {
   it('a team made over GraphQL, a session started over tRPC, TRAINING_STARTED on the bus', async () => {
-    const made = await gql(gw.url, 'mutation { createTeam(name: "Hawks", members: ["bob"]) { id name ownerId members { login } } }', {}, bearer(ann.token));
+    const made = await gql(
+      gw.url,
+      'mutation { createTeam(name: "Hawks", members: ["bob"]) { id name ownerId members { login } } }',
+      {},
+      bearer(ann.token),
+    );
     expect(made.errors).toBeUndefined();
     teamId = made.data.createTeam.id;
     expect(made.data.createTeam).toEqual({ id: teamId, name: 'Hawks', ownerId: ann.id, members: [{ login: 'ann' }, { login: 'bob' }] });
@@ -38,7 +43,9 @@ describe('GraphQL and tRPC: the same teams, sessions and room state as REST', ()
     sid = s.id;
     await tick();
     bus.stop();
-    expect(bus.of(`lobby:${teamId}`)).toEqual([{ type: 'TRAINING_STARTED', payload: { id: sid, status: 'IN_PROCESS', dtCreated: expect.any(String) } }]);
+    expect(bus.of(`lobby:${teamId}`)).toEqual([
+      { type: 'TRAINING_STARTED', payload: { id: sid, status: 'IN_PROCESS', dtCreated: expect.any(String) } },
+    ]);
     const rest = (await ann.http.get(`/training-sessions/${sid}`)).json;
     expect(s.dtCreated).toBe(rest.dt_created);
   });
@@ -68,15 +75,29 @@ describe('GraphQL and tRPC: the same teams, sessions and room state as REST', ()
     expect(g.online.map((u: string) => JSON.parse(u))).toEqual(rest.online);
     expect(g.problems).toEqual(
       rest.problems.map((p: any, i: number) => ({
-        alias: p.alias, taskId: p.id, name: p.name, datasetId: p.datasetId, status: p.status, attempts: p.attempts,
-        assignedUser: p.assignedUser === null ? null : JSON.stringify(p.assignedUser), code: rest.code[i],
+        alias: p.alias,
+        taskId: p.id,
+        name: p.name,
+        datasetId: p.datasetId,
+        status: p.status,
+        attempts: p.attempts,
+        assignedUser: p.assignedUser === null ? null : JSON.stringify(p.assignedUser),
+        code: rest.code[i],
       })),
     );
     expect(state.session).toMatchObject({ id: sid, status: rest.session.status, dtCreated: rest.session.dt_created });
     expect(state.controller).toBe(rest.controller);
     expect(state.online).toEqual(rest.online);
-    expect(state.problems.map((p) => ({ alias: p.alias, status: p.status, attempts: p.attempts, assignedUser: p.assignedUser, code: p.code }))).toEqual(
-      rest.problems.map((p: any, i: number) => ({ alias: p.alias, status: p.status, attempts: p.attempts, assignedUser: p.assignedUser, code: rest.code[i] })),
+    expect(
+      state.problems.map((p) => ({ alias: p.alias, status: p.status, attempts: p.attempts, assignedUser: p.assignedUser, code: p.code })),
+    ).toEqual(
+      rest.problems.map((p: any, i: number) => ({
+        alias: p.alias,
+        status: p.status,
+        attempts: p.attempts,
+        assignedUser: p.assignedUser,
+        code: rest.code[i],
+      })),
     );
     const lobbyG = (await gql(gw.url, 'query($t: Int!) { lobbyOnline(teamId: $t) }', { t: teamId }, bearer(ann.token))).data.lobbyOnline;
     expect(lobbyG.map((u: string) => JSON.parse(u))).toEqual(rest.lobby);
@@ -108,7 +129,9 @@ describe('GraphQL and tRPC: the same teams, sessions and room state as REST', ()
     expect(viaGql.data.sendTrainingComment).toMatchObject({ userLogin: 'ann', content: 'again' });
     const rest = (await ann.http.get(`/training-sessions/${sid}/problem/A/comments/`)).json;
     expect(rest).toEqual([c, expect.objectContaining(viaGql.data.sendTrainingComment)]);
-    const g = (await gql(gw.url, 'query($id: ID!) { trainingSession(id: $id) { comments(alias: "A") { id content } } }', { id: sid }, bearer(ann.token))).data;
+    const g = (
+      await gql(gw.url, 'query($id: ID!) { trainingSession(id: $id) { comments(alias: "A") { id content } } }', { id: sid }, bearer(ann.token))
+    ).data;
     expect(g.trainingSession.comments).toEqual(rest.map((x: any) => ({ id: x.id, content: x.content })));
 
     const done = await gql(gw.url, 'mutation($id: ID!) { completeTraining(id: $id) { status } }', { id: sid }, bearer(ann.token));

@@ -17,13 +17,28 @@ afterAll(async () => {
   await gw?.stop();
 });
 
-const VERDICT_KEYS = ['compileLog', 'compiler', 'diff', 'problemAlias', 'problemId', 'score', 'source', 'submissionTime', 'timeFromStart', 'verdict', 'id'];
+const VERDICT_KEYS = [
+  'compileLog',
+  'compiler',
+  'diff',
+  'problemAlias',
+  'problemId',
+  'score',
+  'source',
+  'submissionTime',
+  'timeFromStart',
+  'verdict',
+  'id',
+];
 
 describe('a training submission judged for real (bwrap sandbox, CARP checker)', () => {
   it('PENDING, then RETRIEVED and PROBLEM_STATUS_UPDATED in the room; attempts count; a pass is never downgraded', async () => {
     const ann = await person(gw, 'ann');
     const team = (await ann.http.post('/teams', { name: 'Solvers' })).json;
-    const contest = await contestWithTasks(gw, 'CARP cup', [{ name: 'gdb10', datasetId: fx.datasetId }, { name: 'gdb10 again', datasetId: fx.datasetId }]);
+    const contest = await contestWithTasks(gw, 'CARP cup', [
+      { name: 'gdb10', datasetId: fx.datasetId },
+      { name: 'gdb10 again', datasetId: fx.datasetId },
+    ]);
     const sid = (await ann.http.post('/training-sessions', { team_id: team.id, contest_id: contest.id })).json.id as string;
     const room = `training:${sid}`;
     const bus = roomFrames(gw);
@@ -39,11 +54,15 @@ describe('a training submission judged for real (bwrap sandbox, CARP checker)', 
       return r.json.runId as string;
     };
     const settled = (runId: string) =>
-      waitFor(`the verdict of ${runId}`, async () => {
-        const frames = bus.of(room);
-        const at = frames.findIndex((f) => f.type === 'SUBMISSION_VERDICT_RETRIEVED' && (f.payload as { id: string }).id === runId);
-        return at >= 0 && frames[at + 1] ? ([frames[at]!, frames[at + 1]!] as const) : null;
-      }, 60_000);
+      waitFor(
+        `the verdict of ${runId}`,
+        async () => {
+          const frames = bus.of(room);
+          const at = frames.findIndex((f) => f.type === 'SUBMISSION_VERDICT_RETRIEVED' && (f.payload as { id: string }).id === runId);
+          return at >= 0 && frames[at + 1] ? ([frames[at]!, frames[at + 1]!] as const) : null;
+        },
+        60_000,
+      );
 
     // A good route: OK, the problem PASSED.
     const good = await submit('good', 'A');
@@ -91,10 +110,24 @@ describe('a training submission judged for real (bwrap sandbox, CARP checker)', 
     expect((await ann.http.get(`/contests/${sid}/problems/B`)).json).toEqual({ problemAlias: 'B', status: 'FAILED', attempts: 1 });
     const list = (await ann.http.get(`/training-sessions/${sid}/submissions/`)).json;
     expect(list.count).toBe(3);
-    expect(list.submissions.map((s: { id: string; verdict: string }) => [s.id, s.verdict])).toEqual([[crash, 'RE'], [bad, 'WA'], [good, 'OK']]);
+    expect(list.submissions.map((s: { id: string; verdict: string }) => [s.id, s.verdict])).toEqual([
+      [crash, 'RE'],
+      [bad, 'WA'],
+      [good, 'OK'],
+    ]);
     expect((await ann.http.get(`/training-sessions/${sid}/submissions/problem/A`)).json.count).toBe(2);
     const full = (await ann.http.get(`/training-sessions/${sid}/submissions/${good}/full`)).json;
-    expect(full).toMatchObject({ id: good, verdict: 'OK', status: 3, valid: true, cost: 298, reason: 'Solution Accepted.', author: 'ann', timedout: false, exitcode: 0 });
+    expect(full).toMatchObject({
+      id: good,
+      verdict: 'OK',
+      status: 3,
+      valid: true,
+      cost: 298,
+      reason: 'Solution Accepted.',
+      author: 'ann',
+      timedout: false,
+      exitcode: 0,
+    });
     expect((await ann.http.get(`/training-sessions/${sid}/submissions/${good}`)).json).toEqual(full);
     // A verdict is applied once, however many times (or on however many nodes) its event arrives.
     const again = roomFrames(gw);

@@ -85,7 +85,14 @@ describe('GET /openapi.json', () => {
       for (const m of methods) expect(s.has(m) || s.has('all'), `${m.toUpperCase()} ${path} documented but not served`).toBe(true);
     }
     // One spot check per API.
-    for (const p of ['/training-sessions/{sid}/submissions', '/get_user', '/v1/authorize', '/api/events/CreateEvent', '/api/judge/submit', '/healthz']) {
+    for (const p of [
+      '/training-sessions/{sid}/submissions',
+      '/get_user',
+      '/v1/authorize',
+      '/api/events/CreateEvent',
+      '/api/judge/submit',
+      '/healthz',
+    ]) {
       expect(documented.has(p), p).toBe(true);
     }
   });
@@ -98,7 +105,10 @@ describe('GET /openapi.json', () => {
     expect(doc.paths['/training-sessions/{sid}/submissions'].post.requestBody.content['multipart/form-data']).toBeDefined();
     expect(doc.components.schemas.HTTPValidationError.properties.detail.type).toBe('array');
     const find = doc.paths['/training-sessions'].get.parameters.map((p: any) => [p.in, p.name, p.schema.type]);
-    expect(find).toEqual([['query', 'contest_id', 'integer'], ['query', 'team_id', 'integer']]);
+    expect(find).toEqual([
+      ['query', 'contest_id', 'integer'],
+      ['query', 'team_id', 'integer'],
+    ]);
   });
 
   it('GET /docs serves Swagger UI on the document', async () => {

@@ -40,7 +40,12 @@ describe('authentication', () => {
     const bad = new Api(gw.url, { authorization: 'Bearer not-a-token' });
     const stale = new Api(gw.url, { cookie: 'sessionid=0123456789abcdef0123456789abcdef' });
     const fill = (path: string) =>
-      path.replace('{sid}', crypto.randomUUID()).replace('{team_id}', '1').replace('{alias}', 'A').replace('{run_id}', 'x').replace('{username}', 'ann');
+      path
+        .replace('{sid}', crypto.randomUUID())
+        .replace('{team_id}', '1')
+        .replace('{alias}', 'A')
+        .replace('{run_id}', 'x')
+        .replace('{username}', 'ann');
     let checked = 0;
     await refused(async () => {
       for (const r of routes) {
@@ -100,7 +105,7 @@ describe('teams', () => {
     });
   });
 
-  it('refuses bad bodies with 422 in pydantic\'s shape, and unknown members with 404, storing nothing', async () => {
+  it("refuses bad bodies with 422 in pydantic's shape, and unknown members with 404, storing nothing", async () => {
     await refused(async () => {
       expect422(await ann.http.post('/teams', {}), [{ type: 'missing', loc: ['body', 'name'], msg: 'Field required' }]);
       expect422(await ann.http.post('/teams', { name: 5 }), [{ type: 'string_type', loc: ['body', 'name'] }]);
@@ -172,8 +177,12 @@ describe('training sessions', () => {
       expectDetail(await ann.http.post('/training-sessions', { team_id: 999, contest_id: contest.id }), 404, 'Команда не найдена');
       expectDetail(await ann.http.post('/training-sessions', { team_id: teamId, contest_id: 999 }), 404, 'Контест не найден');
       expect422(await ann.http.post('/training-sessions', { team_id: teamId }), [{ type: 'missing', loc: ['body', 'contest_id'] }]);
-      expect422(await ann.http.post('/training-sessions', { team_id: 'x', contest_id: contest.id }), [{ type: 'int_parsing', loc: ['body', 'team_id'] }]);
-      expect422(await ann.http.post('/training-sessions', { team_id: 1.5, contest_id: contest.id }), [{ type: 'int_type', loc: ['body', 'team_id'] }]);
+      expect422(await ann.http.post('/training-sessions', { team_id: 'x', contest_id: contest.id }), [
+        { type: 'int_parsing', loc: ['body', 'team_id'] },
+      ]);
+      expect422(await ann.http.post('/training-sessions', { team_id: 1.5, contest_id: contest.id }), [
+        { type: 'int_type', loc: ['body', 'team_id'] },
+      ]);
     });
     await tick();
     bus.stop();
@@ -276,7 +285,9 @@ describe('training sessions', () => {
       expectDetail(await ann.http.post(`/training-sessions/${sid}/submissions`, form({ file: zip, problem: 'Z' })), 404);
       expectDetail(await eve.http.post(`/training-sessions/${sid}/submissions`, form({ file: zip, problem: 'A' })), 403);
       expect422(await ann.http.post(`/training-sessions/${sid}/submissions`, form({ problem: 'A' })), [{ type: 'missing', loc: ['body', 'file'] }]);
-      expect422(await ann.http.post(`/training-sessions/${sid}/submissions`, form({ file: 'text', problem: 'A' })), [{ type: 'value_error', loc: ['body', 'file'] }]);
+      expect422(await ann.http.post(`/training-sessions/${sid}/submissions`, form({ file: 'text', problem: 'A' })), [
+        { type: 'value_error', loc: ['body', 'file'] },
+      ]);
       expect422(await ann.http.post(`/training-sessions/${sid}/submissions`, { problem: 'A' }), [
         { type: 'missing', loc: ['body', 'file'] },
         { type: 'missing', loc: ['body', 'problem'] },
@@ -316,7 +327,7 @@ describe('training sessions', () => {
 });
 
 describe('HTTP edges', () => {
-  it('another method on a known path is 405, an unknown path under the prefixes 404, FastAPI\'s words', async () => {
+  it("another method on a known path is 405, an unknown path under the prefixes 404, FastAPI's words", async () => {
     const r = await ann.http.call('PUT', '/teams');
     expectDetail(r, 405, 'Method Not Allowed');
     expect(r.headers.get('allow')).toBe('GET, POST');

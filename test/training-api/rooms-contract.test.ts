@@ -43,7 +43,7 @@ describe('training rooms contract', () => {
   });
   afterAll(() => gw.stop());
 
-  it('canJoin: members of the team (lobby) and of the session\'s team (training), nobody else', async () => {
+  it("canJoin: members of the team (lobby) and of the session's team (training), nobody else", async () => {
     expect(await svc().canJoin('lobby', String(teamId), ann)).toBe(true);
     expect(await svc().canJoin('lobby', String(teamId), bob)).toBe(true);
     expect(await svc().canJoin('lobby', String(teamId), eve)).toBe(false);
@@ -121,7 +121,10 @@ describe('training rooms contract', () => {
     for (const payload of [{}, { user: 'ann' }, { user: { login: 'no id' } }, { user: { id: null } }, { user: [1] }]) {
       await svc().recordFrame('training', sid, { type: 'USER', payload });
     }
-    expect(await svc().rooms.online('training', sid)).toEqual([{ id: '1', login: 'ann2' }, { id: 2, login: 'bob' }]);
+    expect(await svc().rooms.online('training', sid)).toEqual([
+      { id: '1', login: 'ann2' },
+      { id: 2, login: 'bob' },
+    ]);
     await svc().userLeft('training', sid, '2');
     await svc().userLeft('training', sid, 'nobody');
     await svc().userLeft('training', 'bad', '1');

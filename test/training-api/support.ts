@@ -78,7 +78,11 @@ export function expect422(r: HttpResult, errors: { type: string; loc: (string | 
   expect(Object.keys(r.json)).toEqual(['detail']);
   expect(Array.isArray(r.json.detail)).toBe(true);
   for (const e of r.json.detail) {
-    expect(Object.keys(e).sort().filter((k) => k !== 'ctx')).toEqual(['input', 'loc', 'msg', 'type']);
+    expect(
+      Object.keys(e)
+        .sort()
+        .filter((k) => k !== 'ctx'),
+    ).toEqual(['input', 'loc', 'msg', 'type']);
   }
   expect(r.json.detail.map((e: { type: string; loc: unknown[] }) => ({ type: e.type, loc: e.loc }))).toEqual(
     errors.map((e) => ({ type: e.type, loc: e.loc })),
@@ -94,12 +98,17 @@ export function roomFrames(gw: TestGateway): { frames: RoomFrameMessage[]; stop:
 }
 
 /** A contest with tasks, made by ROOT through the contests service; a task may name a CARP dataset. */
-export async function contestWithTasks(gw: TestGateway, name: string, tasks: { name: string; datasetId?: string }[]): Promise<{ id: number; taskIds: number[] }> {
+export async function contestWithTasks(
+  gw: TestGateway,
+  name: string,
+  tasks: { name: string; datasetId?: string }[],
+): Promise<{ id: number; taskIds: number[] }> {
   const root = gw.services.users.byUsername('root');
   const admin = (await root)!;
   const contest = await gw.services.contests.create(admin, { name });
   const taskIds: number[] = [];
-  for (const t of tasks) taskIds.push((await gw.services.contests.addTask(admin, { contestId: contest.id, name: t.name, datasetId: t.datasetId ?? null })).id);
+  for (const t of tasks)
+    taskIds.push((await gw.services.contests.addTask(admin, { contestId: contest.id, name: t.name, datasetId: t.datasetId ?? null })).id);
   return { id: contest.id, taskIds };
 }
 

@@ -13,29 +13,47 @@ const GATEWAY = 'gateway';
 
 const gatewayRoutes: RouteDoc[] = [
   {
-    method: 'get', path: '/healthz', tag: GATEWAY, summary: 'Liveness: the database answers',
+    method: 'get',
+    path: '/healthz',
+    tag: GATEWAY,
+    summary: 'Liveness: the database answers',
     responses: {
       200: { description: 'Up', schema: z.object({ status: z.literal('ok'), migrations: z.int() }) },
       503: { description: 'The database does not answer', schema: z.object({ status: z.literal('unavailable') }) },
     },
   },
   {
-    method: 'get', path: '/openapi.json', tag: GATEWAY, summary: 'This document',
+    method: 'get',
+    path: '/openapi.json',
+    tag: GATEWAY,
+    summary: 'This document',
     responses: { 200: { description: 'OpenAPI 3.1', schema: z.record(z.string(), z.unknown()) } },
   },
   {
-    method: 'get', path: '/docs', tag: GATEWAY, summary: 'Swagger UI for this document',
+    method: 'get',
+    path: '/docs',
+    tag: GATEWAY,
+    summary: 'Swagger UI for this document',
     responses: { 200: { description: 'HTML', contentType: 'text/html', schema: z.string() } },
   },
   ...(['get', 'post'] as const).map(
     (method): RouteDoc => ({
-      method, path: '/graphql', tag: GATEWAY,
+      method,
+      path: '/graphql',
+      tag: GATEWAY,
       summary: method === 'get' ? 'GraphQL (GraphiQL in a browser; queries in the query string)' : 'GraphQL over HTTP',
       description: 'Every domain through one schema (schema/schema.graphql). Bearer JWT or any session cookie.',
       ...(method === 'post'
-        ? { body: { contentType: 'application/json', schema: z.object({ query: z.string(), variables: z.record(z.string(), z.unknown()).optional(), operationName: z.string().optional() }) } }
+        ? {
+            body: {
+              contentType: 'application/json',
+              schema: z.object({ query: z.string(), variables: z.record(z.string(), z.unknown()).optional(), operationName: z.string().optional() }),
+            },
+          }
         : { query: z.object({ query: z.string().optional(), variables: z.string().optional() }) }),
-      responses: { 200: { description: 'A GraphQL result', schema: z.object({ data: z.unknown().optional(), errors: z.array(z.unknown()).optional() }) } },
+      responses: {
+        200: { description: 'A GraphQL result', schema: z.object({ data: z.unknown().optional(), errors: z.array(z.unknown()).optional() }) },
+      },
       security: ['bearer', 'sessionCookie'],
     }),
   ),
@@ -82,7 +100,9 @@ export function openApiDocument(training: TrainingRoute[]): ReturnType<typeof cr
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'From the GraphQL/tRPC `login`' },
         sessionCookie: {
-          type: 'apiKey', in: 'cookie', name: 'sessionid',
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'sessionid',
           description: 'Any live session cookie: sessionid, JSESSIONID, QUIZSID or cms_session',
         },
         judgeSession: { type: 'apiKey', in: 'cookie', name: 'JSESSIONID' },

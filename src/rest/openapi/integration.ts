@@ -6,11 +6,12 @@ import type { ResponseDoc, RouteDoc } from './route.js';
 const TAG = 'integration (spec 000)';
 
 const Fail = z
-  .object({ status: z.literal('fail'), data: z.string().meta({ description: 'What was wrong (for a bad body: the schema violation, as jsonschema printed it)' }) })
+  .object({
+    status: z.literal('fail'),
+    data: z.string().meta({ description: 'What was wrong (for a bad body: the schema violation, as jsonschema printed it)' }),
+  })
   .meta({ id: 'JSendFail' });
-const JSendError = z
-  .object({ status: z.literal('error'), message: z.string(), code: z.int() })
-  .meta({ id: 'JSendError' });
+const JSendError = z.object({ status: z.literal('error'), message: z.string(), code: z.int() }).meta({ id: 'JSendError' });
 const success = (data: z.ZodType): ResponseDoc => ({ description: 'JSend success', schema: z.object({ status: z.literal('success'), data }) });
 const fails = (...codes: number[]): Record<number, ResponseDoc> => ({
   ...Object.fromEntries(codes.map((c) => [c, { description: 'JSend fail', schema: Fail }])),
@@ -42,12 +43,20 @@ const json = (schema: z.ZodType) => ({ contentType: 'application/json', schema }
 
 export const integrationRoutes: RouteDoc[] = [
   {
-    method: 'get', path: '/get_user', tag: TAG, summary: 'A user, with their standing in a contest', security,
+    method: 'get',
+    path: '/get_user',
+    tag: TAG,
+    summary: 'A user, with their standing in a contest',
+    security,
     query: z.object({ username: z.string(), contest_id: z.int().optional() }),
     responses: { 200: success(IntegrationUser), ...fails(400, 403, 404) },
   },
   {
-    method: 'post', path: '/create_user', tag: TAG, summary: 'Create a user (and a participation)', security,
+    method: 'post',
+    path: '/create_user',
+    tag: TAG,
+    summary: 'Create a user (and a participation)',
+    security,
     body: json(
       z.object({
         username: z.string(),
@@ -63,12 +72,20 @@ export const integrationRoutes: RouteDoc[] = [
     responses: { 200: success(z.object({ user_id: z.int(), participation_id: z.int().optional() })), ...fails(400, 403, 404, 409) },
   },
   {
-    method: 'post', path: '/create_participation', tag: TAG, summary: 'Add a user to a contest', security,
+    method: 'post',
+    path: '/create_participation',
+    tag: TAG,
+    summary: 'Add a user to a contest',
+    security,
     body: json(z.object({ username: z.string(), contest_id: z.int() })),
     responses: { 200: success(z.object({ participation_id: z.int() })), ...fails(400, 403, 404, 409) },
   },
   {
-    method: 'post', path: '/create_session', tag: TAG, summary: "A session for the contest site's cms_session cookie", security,
+    method: 'post',
+    path: '/create_session',
+    tag: TAG,
+    summary: "A session for the contest site's cms_session cookie",
+    security,
     body: json(z.object({ username: z.string(), contest_id: z.int().nullable().optional() })),
     responses: { 200: success(z.object({ session_id: z.string() })), ...fails(400, 403, 404) },
   },

@@ -24,11 +24,17 @@ const sid = z.object({ sid: z.string().optional().meta({ description: 'The sessi
 
 export const quizRoutes: RouteDoc[] = [
   {
-    method: 'get', path: '/v1/authorize', tag: TAG, summary: 'A nonce for the digest',
+    method: 'get',
+    path: '/v1/authorize',
+    tag: TAG,
+    summary: 'A nonce for the digest',
     responses: { 200: answer(z.object({ status: z.literal(401), nonce: z.string() })) },
   },
   {
-    method: 'post', path: '/v1/authorize', tag: TAG, summary: 'Authorize: DIGEST = MD5(nonce:MD5(login:password)); sets QUIZSID',
+    method: 'post',
+    path: '/v1/authorize',
+    tag: TAG,
+    summary: 'Authorize: DIGEST = MD5(nonce:MD5(login:password)); sets QUIZSID',
     query: sid,
     body: {
       contentType: 'application/json',
@@ -37,7 +43,12 @@ export const quizRoutes: RouteDoc[] = [
     responses: { 200: answer(z.object({ status: z.literal(200), sid: z.string(), user: QuizUser })) },
   },
   {
-    method: 'get', path: '/v1/authorize/status', tag: TAG, summary: "The session's user", query: sid, security: ['quizSession'],
+    method: 'get',
+    path: '/v1/authorize/status',
+    tag: TAG,
+    summary: "The session's user",
+    query: sid,
+    security: ['quizSession'],
     responses: { 200: answer(z.object({ status: z.literal(200), user: QuizUser })) },
   },
 ];

@@ -70,8 +70,7 @@ export function contestsModel(deps: Deps, users: UsersService) {
 
   /** The integration API's integer id of a person; added when a user predates the profile rows. */
   async function numberOf(userId: string, ex: Executor = db): Promise<number> {
-    const get = async () =>
-      (await ex.execute({ sql: 'SELECT num FROM integration_users WHERE user_id = ?', args: [userId] })).rows[0];
+    const get = async () => (await ex.execute({ sql: 'SELECT num FROM integration_users WHERE user_id = ?', args: [userId] })).rows[0];
     let r = await get();
     if (!r) {
       await ex.execute({ sql: 'INSERT OR IGNORE INTO integration_users (user_id) VALUES (?)', args: [userId] });
@@ -192,7 +191,7 @@ export function contestsModel(deps: Deps, users: UsersService) {
           ? (await tx.execute({ sql: 'SELECT contest_id, dataset_id FROM tasks WHERE id = ?', args: [input.taskId] })).rows[0]
           : undefined;
         if (!t) throw notFound('Task not found.');
-        if (t.dataset_id !== null) throw invalid('This task scores from its dataset\'s judge results; its score cannot be set.');
+        if (t.dataset_id !== null) throw invalid("This task scores from its dataset's judge results; its score cannot be set.");
         const p = (
           await tx.execute({
             sql: 'SELECT id FROM participations WHERE contest_id = ? AND user_id = ?',
@@ -242,4 +241,3 @@ export function contestsModel(deps: Deps, users: UsersService) {
 }
 
 export type ContestsModel = ReturnType<typeof contestsModel>;
-

@@ -146,14 +146,7 @@ export function integrationService(deps: Deps, users: UsersService, sessions: Se
                 ON CONFLICT (user_id) DO UPDATE SET first_name = excluded.first_name, last_name = excluded.last_name,
                   email = excluded.email, timezone = excluded.timezone, preferred_languages = excluded.preferred_languages
                 RETURNING num`,
-          args: [
-            user.id,
-            input.firstName ?? '',
-            input.lastName ?? '',
-            input.email ?? null,
-            input.timezone ?? null,
-            input.preferredLanguages ?? '[]',
-          ],
+          args: [user.id, input.firstName ?? '', input.lastName ?? '', input.email ?? null, input.timezone ?? null, input.preferredLanguages ?? '[]'],
         });
         const userId = Number(r.rows[0]!.num);
         if (input.contestId === undefined) return { userId };

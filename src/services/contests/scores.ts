@@ -35,11 +35,7 @@ export function liveTaskScore(ownCost: number | null, bestKnownCost: number | nu
  * judge_best (each user's best valid finished case per dataset, kept by triggers) and the
  * scores admins set. Tasks in id order, each rounded to its precision, summed in that order.
  */
-export async function standings(
-  ex: Executor,
-  contestId: number,
-  userId?: string,
-): Promise<Map<string, Standing & { participationId: number }>> {
+export async function standings(ex: Executor, contestId: number, userId?: string): Promise<Map<string, Standing & { participationId: number }>> {
   const byUser = userId === undefined ? '' : 'AND p.user_id = ?';
   const args: (string | number)[] = userId === undefined ? [contestId] : [contestId, userId];
   const participations = await ex.execute({
@@ -66,10 +62,7 @@ export async function standings(
   const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
   for (const r of rows.rows) {
     const standing = out.get(String(r.user_id))!;
-    const raw =
-      r.dataset_id !== null
-        ? liveTaskScore(num(r.own_cost), num(r.best_known_cost), num(r.best_cost))
-        : (num(r.set_score) ?? 0);
+    const raw = r.dataset_id !== null ? liveTaskScore(num(r.own_cost), num(r.best_known_cost), num(r.best_cost)) : (num(r.set_score) ?? 0);
     const score = pyRound(raw, Number(r.score_precision));
     standing.tasks.push({ taskId: Number(r.task_id), score });
     standing.score += score;

@@ -129,12 +129,7 @@ export interface LegacyWorkerOptions {
 type CaseData = { text: string } | { broken: string };
 
 /** The rules of the old workers' sockets, on the one queue the tRPC judges claim from too. */
-export function legacyWorkerService(
-  deps: Pick<Deps, 'config'>,
-  queue: QueueService,
-  datasets: DatasetsService,
-  options: LegacyWorkerOptions = {},
-) {
+export function legacyWorkerService(deps: Pick<Deps, 'config'>, queue: QueueService, datasets: DatasetsService, options: LegacyWorkerOptions = {}) {
   const leaseMs = deps.config.JUDGE_LEASE_SECONDS * 1000;
   const maxTasksCap = options.maxTasksCap ?? 64;
   const startGraceMs = options.startGraceMs ?? 10 * 60_000;

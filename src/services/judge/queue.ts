@@ -179,8 +179,21 @@ export function queueService(deps: Deps, datasets: DatasetsService) {
                 judge_time = COALESCE(judge_time, ?)
               WHERE id = ? AND lease_id = ? AND lease_expires > ? AND status IN (${CaseStatus.QUEUED}, ${CaseStatus.RUNNING})`,
         args: [
-          r.status, r.timedout ? 1 : 0, r.stdout, r.outOverflow ? 1 : 0, r.stderr, r.errOverflow ? 1 : 0,
-          r.time, r.exitcode, r.valid ? 1 : 0, r.cost, r.reason, now(), id, leaseId, now(),
+          r.status,
+          r.timedout ? 1 : 0,
+          r.stdout,
+          r.outOverflow ? 1 : 0,
+          r.stderr,
+          r.errOverflow ? 1 : 0,
+          r.time,
+          r.exitcode,
+          r.valid ? 1 : 0,
+          r.cost,
+          r.reason,
+          now(),
+          id,
+          leaseId,
+          now(),
         ],
       });
       if (rs.rowsAffected !== 1) throw leaseLost();

@@ -51,9 +51,7 @@ export function quizService(deps: Deps, users: UsersService, sessions: SessionsS
 
   /** The person when `digest` answers `nonce` with their HA1; null otherwise (same work either way). */
   async function checkDigest(login: string, nonce: string, digest: string): Promise<User | null> {
-    const r = (
-      await db.execute({ sql: 'SELECT id, username, judge_type, ha1 FROM users WHERE username = ?', args: [login] })
-    ).rows[0];
+    const r = (await db.execute({ sql: 'SELECT id, username, judge_type, ha1 FROM users WHERE username = ?', args: [login] })).rows[0];
     // With QUIZ_HA1=off the digest protocol is off too: stale HA1s from before do not count.
     const ha1 = config.QUIZ_HA1 === 'on' && r && r.ha1 !== null ? String(r.ha1) : null;
     const expected = md5Hex(`${nonce}:${ha1 ?? NO_HA1}`);

@@ -7,8 +7,7 @@ export interface ImageType {
   ext: 'png' | 'jpg' | 'webp' | 'gif';
 }
 
-const startsWith = (b: Uint8Array, sig: readonly number[], at = 0) =>
-  b.length >= at + sig.length && sig.every((x, i) => b[at + i] === x);
+const startsWith = (b: Uint8Array, sig: readonly number[], at = 0) => b.length >= at + sig.length && sig.every((x, i) => b[at + i] === x);
 
 const ascii = (s: string) => [...s].map((c) => c.charCodeAt(0));
 const PNG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];

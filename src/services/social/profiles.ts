@@ -195,9 +195,7 @@ export function profilesService(deps: Deps) {
     /** An admin (ROOT or ADMIN) confirms a profile after looking at its scan, or takes it back. */
     async confirm(actor: User | null, userId: string, confirmed: boolean): Promise<Profile> {
       requireAdmin(actor);
-      const r = (
-        await db.execute({ sql: 'SELECT confirmation_key FROM social_profiles WHERE user_id = ?', args: [userId] })
-      ).rows[0];
+      const r = (await db.execute({ sql: 'SELECT confirmation_key FROM social_profiles WHERE user_id = ?', args: [userId] })).rows[0];
       if (!r) throw notFound(PROFILE_MISSING);
       if (confirmed && r.confirmation_key === null) throw invalid('No confirmation scan uploaded');
       await db.execute({
@@ -223,10 +221,7 @@ export function profilesService(deps: Deps) {
     },
 
     /** The scan itself: for admins, and for its owner. */
-    async confirmationScan(
-      actor: User | null,
-      userId: string,
-    ): Promise<{ contentType: string; data: Uint8Array; uploadedAt: number }> {
+    async confirmationScan(actor: User | null, userId: string): Promise<{ contentType: string; data: Uint8Array; uploadedAt: number }> {
       const user = requireActor(actor);
       if (user.id !== userId) requireAdmin(actor);
       const r = (

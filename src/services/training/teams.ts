@@ -104,9 +104,10 @@ export function teamsService(deps: Deps, users: UsersService) {
   }
 
   async function managed(actor: User, teamId: number, ex: Executor): Promise<void> {
-    const t = Number.isSafeInteger(teamId) && teamId > 0
-      ? (await ex.execute({ sql: 'SELECT owner_id FROM teams WHERE id = ?', args: [teamId] })).rows[0]
-      : undefined;
+    const t =
+      Number.isSafeInteger(teamId) && teamId > 0
+        ? (await ex.execute({ sql: 'SELECT owner_id FROM teams WHERE id = ?', args: [teamId] })).rows[0]
+        : undefined;
     if (!t) throw notFound(TEAM_NOT_FOUND);
     if (!isAdmin(actor) && String(t.owner_id) !== actor.id) throw forbidden(NOT_TEAM_OWNER);
   }
@@ -173,7 +174,8 @@ export function teamsService(deps: Deps, users: UsersService) {
       await inTransaction(db, async (tx) => {
         await managed(me, teamId, tx);
         const n = Number((await tx.execute({ sql: 'SELECT COUNT(*) AS n FROM team_members WHERE team_id = ?', args: [teamId] })).rows[0]!.n);
-        const there = (await tx.execute({ sql: 'SELECT 1 FROM team_members WHERE team_id = ? AND user_id = ?', args: [teamId, user!.id] })).rows.length > 0;
+        const there =
+          (await tx.execute({ sql: 'SELECT 1 FROM team_members WHERE team_id = ? AND user_id = ?', args: [teamId, user!.id] })).rows.length > 0;
         if (there) throw conflict('Пользователь уже в команде');
         if (n >= MAX_MEMBERS) throw invalid(`A team has at most ${MAX_MEMBERS} members`);
         await tx.execute({ sql: 'INSERT INTO team_members (team_id, user_id, added_at) VALUES (?, ?, ?)', args: [teamId, user!.id, now()] });

@@ -14,9 +14,7 @@ export const contestsRouter = router({
   standings: publicProcedure
     .input(z.object({ contestId: id }))
     .query(({ ctx, input }) => ctx.services.contests.standings(ctx.actor, input.contestId)),
-  create: publicProcedure
-    .input(z.object({ name: z.string() }))
-    .mutation(({ ctx, input }) => ctx.services.contests.create(ctx.actor, input)),
+  create: publicProcedure.input(z.object({ name: z.string() })).mutation(({ ctx, input }) => ctx.services.contests.create(ctx.actor, input)),
   addTask: publicProcedure
     .input(
       z.object({

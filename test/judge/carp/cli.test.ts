@@ -7,8 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { sharedPath } from '../../carp/fixtures.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const cli = (...args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', 'judge/carp/cli.ts', ...args], { cwd: root, encoding: 'utf8' });
+const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'judge/carp/cli.ts', ...args], { cwd: root, encoding: 'utf8' });
 
 const scratch = mkdtempSync(join(tmpdir(), 'carp-cli-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -32,21 +31,32 @@ describe('carp:check CLI (real child process)', () => {
     const empty = join(scratch, 'empty.out');
     writeFileSync(empty, '');
     expect(JSON.parse(cli(sharedPath('instances/sample.dat'), empty).stdout)).toEqual({
-      valid: false, cost: 0, reason: 'No output',
+      valid: false,
+      cost: 0,
+      reason: 'No output',
     });
   });
 
   it('works through npm run --silent carp:check with paths relative to the repo', () => {
-    const r = spawnSync('npm', ['run', '--silent', 'carp:check', '--', '../shared/carp/instances/gdb23.dat', '../shared/carp/solutions/gdb23.bks.out'], {
-      cwd: root,
-      encoding: 'utf8',
-    });
+    const r = spawnSync(
+      'npm',
+      ['run', '--silent', 'carp:check', '--', '../shared/carp/instances/gdb23.dat', '../shared/carp/solutions/gdb23.bks.out'],
+      {
+        cwd: root,
+        encoding: 'utf8',
+      },
+    );
     expect(r.status).toBe(0);
     expect(r.stdout).toBe('{"valid":true,"cost":233,"reason":"Solution Accepted."}\n');
   });
 
   it('exits 2 with a message on stderr for bad arguments or unreadable files', () => {
-    for (const args of [[], [sharedPath('instances/sample.dat')], ['a', 'b', 'c'], [sharedPath('instances/sample.dat'), join(scratch, 'missing.out')]]) {
+    for (const args of [
+      [],
+      [sharedPath('instances/sample.dat')],
+      ['a', 'b', 'c'],
+      [sharedPath('instances/sample.dat'), join(scratch, 'missing.out')],
+    ]) {
       const r = cli(...args);
       expect(r.status).toBe(2);
       expect(r.stdout).toBe('');

@@ -11,7 +11,7 @@ describe('createCheckPool', () => {
   const pool = createCheckPool({ threads: 2 });
   afterAll(() => pool.close());
 
-  it('gives the same verdicts as the direct call, computing each dataset\'s paths once per thread', async () => {
+  it("gives the same verdicts as the direct call, computing each dataset's paths once per thread", async () => {
     const cases = expectedRows().flatMap(({ file, instance }) => {
       const stdout = solutionText(file);
       return [
@@ -22,9 +22,7 @@ describe('createCheckPool', () => {
     });
     const rounds = [...cases, ...cases, ...cases];
     const got = await Promise.all(
-      rounds.map(({ instance, run }) =>
-        pool.verdict({ datasetKey: instance, instanceText: instanceText(instance), run }),
-      ),
+      rounds.map(({ instance, run }) => pool.verdict({ datasetKey: instance, instanceText: instanceText(instance), run })),
     );
     got.forEach((v, i) => {
       const { instance, run } = rounds[i]!;

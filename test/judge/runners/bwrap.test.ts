@@ -154,10 +154,7 @@ describe('bwrap runner: limits', () => {
 
   it('contains a fork bomb: at most `pids` tasks, killed at the wall limit, host unaffected, nothing left', async () => {
     const before = listProcesses().length;
-    const { result, solver } = await run(
-      'import os\nwhile True:\n  try:\n    os.fork()\n  except OSError:\n    pass\n',
-      { timeSec: 1 },
-    );
+    const { result, solver } = await run('import os\nwhile True:\n  try:\n    os.fork()\n  except OSError:\n    pass\n', { timeSec: 1 });
     expect(result).toMatchObject({ timedout: true, exitcode: -1 });
     expect(result.time).toBeLessThan(2);
     await expectNoLeftovers(solver.dir);
@@ -187,10 +184,7 @@ print(json.dumps({'forked': n, 'errno': err}))`,
   });
 
   it('stops a memory hog at the memory limit (MemoryError, non-zero exit), host unaffected', async () => {
-    const { result } = await run(
-      'chunks = []\nwhile True: chunks.append(bytearray(16 * 1024 * 1024))\n',
-      { memoryMb: 128 },
-    );
+    const { result } = await run('chunks = []\nwhile True: chunks.append(bytearray(16 * 1024 * 1024))\n', { memoryMb: 128 });
     expect(result.timedout).toBe(false);
     expect(result.exitcode).not.toBe(0);
     expect(result.stderr).toContain('MemoryError');
@@ -429,7 +423,11 @@ describe('bwrap runner: cancellation and API', () => {
 
   it('bwrapArgs builds the expected sandbox', () => {
     const args = bwrapArgs(
-      { workDir: '/tmp/w', argv: ['python3', 'CARP_solver.py', '/box/data.dat'], limits: { timeSec: 10, memoryMb: 512, cpus: 2, pids: 32, fileSizeMb: 8 } },
+      {
+        workDir: '/tmp/w',
+        argv: ['python3', 'CARP_solver.py', '/box/data.dat'],
+        limits: { timeSec: 10, memoryMb: 512, cpus: 2, pids: 32, fileSizeMb: 8 },
+      },
       {},
       { uid: 1234, gid: 1234, python: { executable: '/opt/py/bin/python3.11', roots: ['/opt/py'], binDir: '/opt/py/bin' } },
     );

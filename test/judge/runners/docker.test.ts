@@ -14,7 +14,7 @@ const spec = (over: Partial<RunSpec> = {}, limits: Partial<RunSpec['limits']> = 
 const opts = (over: Partial<DockerOptions> = {}) => ({ image: 'arena/python:3.11', name: 'arena-run-1', ...over });
 
 /** The value following `flag` (asserting the flag occurs once). */
-function valueOf(args: string[], flag: string): string | undefined {
+function flagValue(args: string[], flag: string): string | undefined {
   const idx = args.flatMap((a, i) => (a === flag ? [i] : []));
   expect(idx.length, flag).toBeLessThanOrEqual(1);
   return idx.length ? args[idx[0]! + 1] : undefined;
@@ -24,19 +24,19 @@ describe('dockerArgs', () => {
   it('builds the original judge container: limits, no network, read-only, tmpfs /tmp, user, work dir at /box', () => {
     const args = dockerArgs(spec(), opts());
     expect(args.slice(0, 2)).toEqual(['run', '--rm']);
-    expect(valueOf(args, '--name')).toBe('arena-run-1');
-    expect(valueOf(args, '--network')).toBe('none');
-    expect(valueOf(args, '--memory')).toBe('512m');
-    expect(valueOf(args, '--memory-swap')).toBe('768m');
-    expect(valueOf(args, '--cpus')).toBe('1');
-    expect(valueOf(args, '--pids-limit')).toBe('64');
+    expect(flagValue(args, '--name')).toBe('arena-run-1');
+    expect(flagValue(args, '--network')).toBe('none');
+    expect(flagValue(args, '--memory')).toBe('512m');
+    expect(flagValue(args, '--memory-swap')).toBe('768m');
+    expect(flagValue(args, '--cpus')).toBe('1');
+    expect(flagValue(args, '--pids-limit')).toBe('64');
     expect(args).toContain('--read-only');
-    expect(valueOf(args, '--tmpfs')).toBe('/tmp:rw,size=1g');
-    expect(valueOf(args, '--user')).toBe('65534:65534');
-    expect(valueOf(args, '-v')).toBe('/tmp/arena-solver-abc:/box:rw');
-    expect(valueOf(args, '-w')).toBe('/box');
-    expect(valueOf(args, '--cap-drop')).toBe('ALL');
-    expect(valueOf(args, '--security-opt')).toBe('no-new-privileges');
+    expect(flagValue(args, '--tmpfs')).toBe('/tmp:rw,size=1g');
+    expect(flagValue(args, '--user')).toBe('65534:65534');
+    expect(flagValue(args, '-v')).toBe('/tmp/arena-solver-abc:/box:rw');
+    expect(flagValue(args, '-w')).toBe('/box');
+    expect(flagValue(args, '--cap-drop')).toBe('ALL');
+    expect(flagValue(args, '--security-opt')).toBe('no-new-privileges');
     expect(args).not.toContain('--ulimit');
     // The image, then the solver argv, untouched, at the very end.
     const img = args.indexOf('arena/python:3.11');
@@ -46,20 +46,20 @@ describe('dockerArgs', () => {
 
   it('follows the limits: memory, swap factor, fractional cpus, pids, file size', () => {
     const args = dockerArgs(spec({}, { memoryMb: 1000, cpus: 0.5, pids: 16, fileSizeMb: 2 }), opts({ memorySwapFactor: 2 }));
-    expect(valueOf(args, '--memory')).toBe('1000m');
-    expect(valueOf(args, '--memory-swap')).toBe('2000m');
-    expect(valueOf(args, '--cpus')).toBe('0.5');
-    expect(valueOf(args, '--pids-limit')).toBe('16');
-    expect(valueOf(args, '--ulimit')).toBe(`fsize=${2 * 1024 * 1024}:${2 * 1024 * 1024}`);
-    expect(valueOf(dockerArgs(spec({}, { memoryMb: 300, cpus: 2.25 }), opts()), '--memory-swap')).toBe('450m');
-    expect(valueOf(dockerArgs(spec({}, { cpus: 1 / 3 }), opts()), '--cpus')).toBe('0.333');
-    expect(valueOf(dockerArgs(spec({}, { cpus: 4 }), opts()), '--cpus')).toBe('4');
+    expect(flagValue(args, '--memory')).toBe('1000m');
+    expect(flagValue(args, '--memory-swap')).toBe('2000m');
+    expect(flagValue(args, '--cpus')).toBe('0.5');
+    expect(flagValue(args, '--pids-limit')).toBe('16');
+    expect(flagValue(args, '--ulimit')).toBe(`fsize=${2 * 1024 * 1024}:${2 * 1024 * 1024}`);
+    expect(flagValue(dockerArgs(spec({}, { memoryMb: 300, cpus: 2.25 }), opts()), '--memory-swap')).toBe('450m');
+    expect(flagValue(dockerArgs(spec({}, { cpus: 1 / 3 }), opts()), '--cpus')).toBe('0.333');
+    expect(flagValue(dockerArgs(spec({}, { cpus: 4 }), opts()), '--cpus')).toBe('4');
   });
 
   it('honours user, tmpfs size, hardening switch and extra args (before the image)', () => {
     const args = dockerArgs(spec(), opts({ user: '1000:1000', tmpfsSize: '64m', harden: false, extraArgs: ['--init'] }));
-    expect(valueOf(args, '--user')).toBe('1000:1000');
-    expect(valueOf(args, '--tmpfs')).toBe('/tmp:rw,size=64m');
+    expect(flagValue(args, '--user')).toBe('1000:1000');
+    expect(flagValue(args, '--tmpfs')).toBe('/tmp:rw,size=64m');
     expect(args).not.toContain('--cap-drop');
     expect(args.indexOf('--init')).toBe(args.indexOf('arena/python:3.11') - 1);
   });
@@ -120,7 +120,11 @@ elif cmd == 'kill':
   afterAll(async () => {
     await scratch?.remove();
   });
-  const calls = () => readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as string[]);
+  const calls = () =>
+    readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as string[]);
 
   it('passes the output and exit code through and gives the work dir to the container user', async () => {
     const runner = new DockerRunner({ image: 'img', dockerPath: fake });
@@ -128,8 +132,8 @@ elif cmd == 'kill':
     expect(result).toMatchObject({ timedout: false, exitcode: 3, stdout: 'container output\n', stderr: 'container err\n' });
     const run = calls().at(-1)!;
     expect(run[0]).toBe('run');
-    expect(valueOf(run, '-v')).toBe(`${solver.dir}:/box:rw`);
-    expect(valueOf(run, '--name')).toMatch(/^arena-run-[0-9a-f-]{36}$/);
+    expect(flagValue(run, '-v')).toBe(`${solver.dir}:/box:rw`);
+    expect(flagValue(run, '--name')).toMatch(/^arena-run-[0-9a-f-]{36}$/);
     if (process.getuid?.() === 0) expect(statSync(solver.dir).uid).toBe(65534);
     await solver.cleanup();
   });
@@ -140,7 +144,7 @@ elif cmd == 'kill':
     expect(result).toMatchObject({ timedout: true, exitcode: -1 });
     expect(result.time).toBeLessThan(2);
     const all = calls();
-    const name = valueOf(all.filter((c) => c[0] === 'run').at(-1)!, '--name');
+    const name = flagValue(all.filter((c) => c[0] === 'run').at(-1)!, '--name');
     expect(all.at(-1)).toEqual(['kill', name]);
     await solver.cleanup();
   });

@@ -62,10 +62,25 @@ describe('unpackSolver', () => {
   });
 
   it('rejects traversal, absolute paths and links', async () => {
-    await expectRejected(rawZip([{ name: 'CARP_solver.py', data: GOOD_SOLVER }, { name: '../evil.py', data: 'x' }]), 'Unsafe path in zip archive!');
-    await expectRejected(rawZip([{ name: 'CARP_solver.py', data: GOOD_SOLVER }, { name: '/etc/evil', data: 'x' }]), 'Unsafe path in zip archive!');
     await expectRejected(
-      rawZip([{ name: 'CARP_solver.py', data: GOOD_SOLVER }, { name: 'link', data: '/etc/passwd', unixMode: 0o120777 }]),
+      rawZip([
+        { name: 'CARP_solver.py', data: GOOD_SOLVER },
+        { name: '../evil.py', data: 'x' },
+      ]),
+      'Unsafe path in zip archive!',
+    );
+    await expectRejected(
+      rawZip([
+        { name: 'CARP_solver.py', data: GOOD_SOLVER },
+        { name: '/etc/evil', data: 'x' },
+      ]),
+      'Unsafe path in zip archive!',
+    );
+    await expectRejected(
+      rawZip([
+        { name: 'CARP_solver.py', data: GOOD_SOLVER },
+        { name: 'link', data: '/etc/passwd', unixMode: 0o120777 },
+      ]),
       'Unsafe path in zip archive!',
     );
   });
@@ -74,7 +89,11 @@ describe('unpackSolver', () => {
     await expectRejected(zipSync({ 'main.py': strToU8('print(1)') }), 'No CARP_solver.py found!');
     await expectRejected(strToU8('not a zip at all'), 'Invalid zip archive!');
     await expectRejected(
-      rawZip([{ name: 'CARP_solver.py', data: GOOD_SOLVER }, { name: 'a', data: 'file' }, { name: 'a/b', data: 'under a file' }]),
+      rawZip([
+        { name: 'CARP_solver.py', data: GOOD_SOLVER },
+        { name: 'a', data: 'file' },
+        { name: 'a/b', data: 'under a file' },
+      ]),
       'Invalid zip archive!',
     );
   });
