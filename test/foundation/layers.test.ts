@@ -50,6 +50,12 @@ const FIXTURE: Record<string, string> = {
     "import { createClient } from '@libsql/client/web';\nimport type { Db } from '../src/db/types.js';\nexport const ok: [typeof createClient, Db | null] = [createClient, null];\n",
   'src/rest/door.ts': "import { helper } from '../services/helper.js';\nexport const door = helper;\n",
   'src/services/helper.ts': 'export const helper = 1;\n',
+  // The judge may use the gateway's config and CARP rules, and its AppRouter as a type.
+  'src/config.ts': 'export const config = 1;\n',
+  'src/carp/rule.ts': 'export const rule = 1;\n',
+  'src/trpc/router.ts': 'export const appRouter = { ok: 1 };\nexport type AppRouter = typeof appRouter;\n',
+  'judge/client.ts':
+    "import type { AppRouter } from '../src/trpc/router.js';\nimport { config } from '../src/config.js';\nimport { rule } from '../src/carp/rule.js';\nexport const ok: [number, number, AppRouter | null] = [config, rule, null];\n",
   // One violation each.
   'src/services/node-builtin.ts': "import { readFileSync } from 'node:fs';\nexport const bad = readFileSync;\n",
   'src/rooms/bare-builtin.ts': "import { join } from 'path';\nexport const bad = join;\n",
@@ -62,6 +68,11 @@ const FIXTURE: Record<string, string> = {
   'judge/services-import.ts': "import { helper } from '../src/services/helper.js';\nexport const bad = helper;\n",
   'src/services/door-import.ts': "import { door } from '../rest/door.js';\nexport const bad = door;\n",
   'src/identity/schema-import.ts': "import { writeFileSync } from '../../schema/print.js';\nexport const bad = writeFileSync;\n",
+  'src/wire/door-import.ts': "import { door } from '../rest/door.js';\nexport const bad = door;\n",
+  'src/carp/impure.ts': "import { helper } from '../services/helper.js';\nexport const bad = helper;\n",
+  'src/app.ts': 'export const app = 1;\n',
+  'judge/app-import.ts': "import { app } from '../src/app.js';\nexport const bad = app;\n",
+  'judge/router-runtime.ts': "import { appRouter } from '../src/trpc/router.js';\nexport const bad = appRouter;\n",
   'src/cycle-a.ts': "import { b } from './cycle-b.js';\nexport const a = () => b;\n",
   'src/cycle-b.ts': "import { a } from './cycle-a.js';\nexport const b = () => a;\n",
 };
@@ -91,7 +102,12 @@ describe('layer rules (dependency-cruiser)', () => {
     const expected = [
       'core-not-to-doors: src/identity/schema-import.ts -> schema/print.ts',
       'core-not-to-doors: src/services/door-import.ts -> src/rest/door.ts',
+      'core-not-to-doors: src/wire/door-import.ts -> src/rest/door.ts',
+      'carp-is-pure: src/carp/impure.ts -> src/services/helper.ts',
       'judge-not-to-services: judge/services-import.ts -> src/services/helper.ts',
+      'judge-through-its-client: judge/services-import.ts -> src/services/helper.ts',
+      'judge-through-its-client: judge/app-import.ts -> src/app.ts',
+      'judge-router-type-only: judge/router-runtime.ts -> src/trpc/router.ts',
       'neutral-no-node-builtins: schema/types/node-builtin.ts -> crypto',
       'neutral-no-node-builtins: src/rooms/bare-builtin.ts -> path',
       'neutral-no-node-builtins: src/services/node-builtin.ts -> fs',
