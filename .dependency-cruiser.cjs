@@ -50,7 +50,8 @@ module.exports = {
     {
       name: 'core-not-to-doors',
       severity: 'error',
-      comment: 'The core (rooms, services, identity, wire, carp, bus, db) sits below the front doors: it never imports src/rest, src/trpc or schema/.',
+      comment:
+        'The core (rooms, services, identity, wire, carp, bus, db) sits below the front doors: it never imports src/rest, src/trpc or schema/.',
       from: { path: '^src/(rooms|services|identity|wire|carp|bus|db)/' },
       to: { path: '^(src/rest|src/trpc|schema)/' },
     },

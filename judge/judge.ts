@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { createCheckPool, type CheckPool } from './carp/pool.js';
-import { CASE_ERROR } from '../src/carp/verdict.js';
+import { errorReport } from '../src/carp/verdict.js';
 import { solverArgv } from './command.js';
 import { isLeaseLost, type ClaimedCase, type GatewayClient } from './gateway-client.js';
 import type { Runner } from './runners/types.js';
@@ -45,7 +45,7 @@ export function startJudge(opts: JudgeOptions) {
         solver = await unpackSolver(archive, c.dataset.data);
       } catch (err) {
         if (!(err instanceof SolverArchiveError)) throw err;
-        await client.call((t) => t.worker.report.mutate({ ...lease, result: errorResult(err.message) }));
+        await client.call((t) => t.worker.report.mutate({ ...lease, result: errorReport(err.message) }));
         return;
       }
       try {
@@ -102,20 +102,4 @@ export function startJudge(opts: JudgeOptions) {
       await pool.close();
     },
   };
-}
-
-function errorResult(reason: string) {
-  return {
-    timedout: false,
-    stdout: '',
-    outOverflow: false,
-    stderr: '',
-    errOverflow: false,
-    time: 0,
-    exitcode: 0,
-    status: CASE_ERROR,
-    valid: false,
-    cost: 0,
-    reason,
-  } as const;
 }

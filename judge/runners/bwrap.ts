@@ -121,8 +121,8 @@ export class UidPool {
   }
 }
 
-export const DEFAULT_UID_BASE = 2_000_000;
-export const DEFAULT_UID_COUNT = 65_536;
+const DEFAULT_UID_BASE = 2_000_000;
+const DEFAULT_UID_COUNT = 65_536;
 
 const pools = new Map<string, UidPool>();
 /** One pool per uid range in this process, shared by all runners using that range. */

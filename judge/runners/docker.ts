@@ -25,7 +25,7 @@ export interface DockerOptions {
   extraArgs?: string[];
 }
 
-export const DEFAULT_DOCKER_USER = '65534:65534';
+const DEFAULT_DOCKER_USER = '65534:65534';
 
 const CPUS_RE = /^\d+(\.\d+)?$/;
 

@@ -28,7 +28,7 @@ const OFF_ARCH = 4;
 const OFF_ARG0_LO = 16;
 
 /** Namespace flags refused in clone(2)'s flags (CLONE_NEWTIME is 0x80 = CSIGNAL bits there). */
-export const CLONE_NS_FLAGS =
+const CLONE_NS_FLAGS =
   0x00020000 /* NEWNS */ |
   0x02000000 /* NEWCGROUP */ |
   0x04000000 /* NEWUTS */ |

@@ -45,7 +45,7 @@ export function killProcessGroup(child: ChildProcess, sig: NodeJS.Signals = 'SIG
 }
 
 /** Exit status as a shell/docker would report it: the code, or 128 + signal number. */
-export function exitStatus(code: number | null, signal: NodeJS.Signals | null): number {
+function exitStatus(code: number | null, signal: NodeJS.Signals | null): number {
   if (code !== null) return code;
   if (signal !== null) return 128 + (osConstants.signals[signal] ?? 0);
   return -1;
@@ -60,7 +60,7 @@ const O_CLOEXEC = 0o2000000;
  * Descriptors (>= 3) this process inherited without close-on-exec: every child would inherit
  * them too (libuv does not close them), so a sandbox could write to, say, a supervisor's pipe.
  */
-export function inheritableFds(): number[] {
+function inheritableFds(): number[] {
   let names: string[];
   try {
     names = readdirSync('/proc/self/fd');

@@ -12,7 +12,7 @@ const DatasetType = builder.objectRef<DatasetSummary>('Dataset').implement({
   }),
 });
 
-export const CaseType = builder.objectRef<CaseView>('Case').implement({
+const CaseType = builder.objectRef<CaseView>('Case').implement({
   description: "Spec 004's CARPCase.",
   fields: (t) => ({
     id: t.exposeID('id'),

@@ -1,7 +1,7 @@
 import { builder } from '../builder.js';
 import type { User } from '../../src/services/users.js';
 
-export const UserType = builder.objectRef<User>('User').implement({
+const UserType = builder.objectRef<User>('User').implement({
   description: 'One person, whichever legacy API created them.',
   fields: (t) => ({
     id: t.exposeID('id'),

@@ -10,7 +10,7 @@ export const DEFAULT_ARCHIVE_LIMITS: ArchiveLimits = { maxEntries: 256, maxUnpac
 
 export const SOLVER_FILE = 'CARP_solver.py';
 
-export interface ArchiveFile {
+interface ArchiveFile {
   /** Relative path inside the solver directory (the archive root, or its single top folder). */
   path: string;
   data: Uint8Array;
@@ -19,9 +19,9 @@ export interface ArchiveFile {
 export type ArchiveResult = { ok: true; files: ArchiveFile[] } | { ok: false; message: string };
 
 export const ARCHIVE_INVALID = 'Invalid zip archive!';
-export const ARCHIVE_NO_SOLVER = 'No CARP_solver.py found!';
-export const ARCHIVE_UNSAFE_PATH = 'Unsafe path in zip archive!';
-export const ARCHIVE_TOO_LARGE = 'Zip archive unpacks too large!';
+const ARCHIVE_NO_SOLVER = 'No CARP_solver.py found!';
+const ARCHIVE_UNSAFE_PATH = 'Unsafe path in zip archive!';
+const ARCHIVE_TOO_LARGE = 'Zip archive unpacks too large!';
 
 class ArchiveError extends Error {}
 

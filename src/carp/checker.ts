@@ -11,7 +11,7 @@ export interface CheckResult {
   reason: string;
 }
 
-export const REASONS = {
+const REASONS = {
   noSuchNode: 'No such node in graph',
   invalidTask: 'Invalid tasks in some trip or duplicated tasks.',
   capacity: 'Exceeding Capacity Detected.',

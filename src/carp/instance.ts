@@ -1,7 +1,7 @@
 // CARP instance parser, as the original judge (carp_oj_server Checker.parseGraph) read datasets.
 // Pure TypeScript, no Node APIs: the gateway also uses it to validate datasets on upload.
 
-export interface CarpEdge {
+interface CarpEdge {
   u: number;
   v: number;
   cost: number;
@@ -9,7 +9,7 @@ export interface CarpEdge {
 }
 
 /** One required edge (an unordered node pair), merged the way the Java judge merged duplicates. */
-export interface CarpTask {
+interface CarpTask {
   u: number; // node ids as first listed
   v: number;
   a: number; // dense indices of u and v
@@ -184,7 +184,7 @@ export function parseInstance(text: string): CarpInstance {
 }
 
 /** Upload-time limit on distinct nodes: the judge keeps an n x n float64 distance matrix. */
-export const MAX_NODES = 4096;
+const MAX_NODES = 4096;
 
 /**
  * Dataset validation for uploads: null when usable, else a message. Stricter than the judge on

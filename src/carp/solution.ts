@@ -30,7 +30,7 @@ const DIGITS = /\d+/;
 
 /** Tasks of one trip text. Node ids are kept as read (even past int32): the checker fails on
  *  them only when it reaches them, as Java's Integer.parseInt did inside its task loop. */
-export function parseTrip(trip: string): Array<[number, number]> {
+function parseTrip(trip: string): Array<[number, number]> {
   const tasks: Array<[number, number]> = [];
   TASK.lastIndex = 0;
   for (let m = TASK.exec(trip); m !== null; m = TASK.exec(trip)) {

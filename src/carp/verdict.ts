@@ -6,8 +6,8 @@ import { shortestPaths, type ShortestPaths } from './paths.js';
 import { parseSolution } from './solution.js';
 
 /** Case statuses of the original judge that a check can end in. */
-export const CASE_FINISHED = 3;
-export const CASE_ERROR = 4;
+const CASE_FINISHED = 3;
+const CASE_ERROR = 4;
 
 export interface RunResult {
   timedout: boolean;
@@ -25,6 +25,26 @@ export interface Verdict {
 export interface PreparedInstance {
   instance: CarpInstance;
   paths: ShortestPaths;
+}
+
+/**
+ * The whole report of a case that ends in ERROR without a run to show (an archive that cannot be
+ * run, a judge or an old worker that gave up on it): nothing ran, `reason` says why.
+ */
+export function errorReport(reason: string) {
+  return {
+    timedout: false,
+    stdout: '',
+    outOverflow: false,
+    stderr: '',
+    errOverflow: false,
+    time: 0,
+    exitcode: 0,
+    status: CASE_ERROR,
+    valid: false,
+    cost: 0,
+    reason,
+  } as const;
 }
 
 export function prepareInstance(text: string): PreparedInstance {

@@ -1,6 +1,6 @@
-import type { Client, InStatement, ResultSet, Row, Transaction } from '@libsql/client';
+import type { Client, Transaction } from '@libsql/client';
 
-export type { Client, InStatement, ResultSet, Row, Transaction };
+export type { Client, Transaction };
 
 /** Anything statements can run on: the client itself or an open transaction. */
 export type Executor = Pick<Client, 'execute'> | Pick<Transaction, 'execute'>;

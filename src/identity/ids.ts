@@ -8,8 +8,6 @@ export function objectId(now = Date.now()): string {
   return seconds + toHex(randomBytes(8));
 }
 
-export const OBJECT_ID = /^[0-9a-f]{24}$/;
-
 /** A 128-bit random session id as 32 lowercase hex characters. */
 export function sessionId(): string {
   return toHex(randomBytes(16));

@@ -2,7 +2,7 @@
 export const JudgeType = { ROOT: 0, ADMIN: 100, USER: 200, WORKER: 300 } as const;
 export type JudgeType = (typeof JudgeType)[keyof typeof JudgeType];
 
-export const JUDGE_TYPES: readonly number[] = Object.values(JudgeType);
+const JUDGE_TYPES: readonly number[] = Object.values(JudgeType);
 
 export function isJudgeType(n: unknown): n is JudgeType {
   return typeof n === 'number' && JUDGE_TYPES.includes(n);

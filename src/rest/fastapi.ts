@@ -41,7 +41,7 @@ export function fastapiError(c: Context, err: unknown): Response {
 }
 
 /** A UUID in any case, as Python's UUID() reads one from a path (hyphenated form). */
-export const UUID_TEXT = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const UUID_TEXT = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 export const uuidParam = () =>
   z.string().regex(UUID_TEXT, { error: 'pydantic:uuid_parsing' }).meta({ format: 'uuid', example: '04d3f707-ed68-4b2d-a91a-0ae200c5c7d3' });
 /** A positive integer id (path or query: the text is read as an int first, as FastAPI does). */

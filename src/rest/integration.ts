@@ -20,7 +20,7 @@ import { type PyDict, PyJsonError, pyJsonLoads, tornadoJsonEncode, type PyOut, t
 
 const CONTENT_TYPE = 'application/json; charset=UTF-8';
 /** [undef] The original took bodies up to Tornado's 100 MB; a create_user body is a few hundred bytes. */
-export const INTEGRATION_BODY_LIMIT = 64 * 1024;
+const INTEGRATION_BODY_LIMIT = 64 * 1024;
 const MALFORMED = 'Input is malformed; could not decode JSON object.';
 
 const REASON: Record<number, string> = {

@@ -215,7 +215,7 @@ function scalarRepr(v: Exclude<PyValue, PyValue[] | PyDict>): string {
 }
 
 /** CPython 2.7's unicode hash (no hash randomization), on a 64-bit build. */
-export function pyUnicodeHash(s: string): bigint {
+function pyUnicodeHash(s: string): bigint {
   const cps = [...s].map((c) => BigInt(c.codePointAt(0)!));
   if (cps.length === 0) return 0n;
   let x = BigInt.asIntN(64, cps[0]! << 7n);

@@ -6,7 +6,7 @@ import { pyJsonCompact } from '../wire/python-json.js';
 // The quiz service's wire format (spec 002, LEGACY-NOTES part A): always HTTP 200, the real
 // code in `status`, compact JSON (pyJsonCompact), keys in the original's order.
 
-export const JSON_TYPE = 'application/json; charset=utf-8';
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 export function wire(c: Context, body: Record<string, unknown>, headers: Record<string, string> = {}): Response {
   return c.body(pyJsonCompact(body), 200, { 'content-type': JSON_TYPE, ...headers });
@@ -86,7 +86,7 @@ function valueEnd(t: string, i: number): number {
  * JSON.parse keeps it). Only called on text JSON.parse accepted, so the scan can be simple;
  * it keeps number literals exact where a JS number would round them.
  */
-export function rawMember(text: string, key: string): string | undefined {
+function rawMember(text: string, key: string): string | undefined {
   let i = skipWs(text, 0);
   if (text[i] !== '{') return undefined;
   i++;
@@ -108,7 +108,7 @@ export function rawMember(text: string, key: string): string | undefined {
 }
 
 /** A JSON number as the original's `'%s' % nonce` printed an integer: its exact decimal digits. */
-export function decimalText(literal: string): string {
+function decimalText(literal: string): string {
   if (/^-?(0|[1-9]\d*)$/.test(literal)) return BigInt(literal).toString();
   return String(Number(literal)); // a fraction or exponent can never be a 32-hex nonce
 }

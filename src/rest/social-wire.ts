@@ -42,7 +42,7 @@ export function serviceErrorEnvelope(err: ServiceError): Response {
 }
 
 /** urllib.parse.quote(s, safe='/'), which Django's redirect_to_login applies to `next`. */
-export function pyQuote(s: string): string {
+function pyQuote(s: string): string {
   return encodeURIComponent(s)
     .replace(/%2F/g, '/')
     .replace(/[!'()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
@@ -77,8 +77,6 @@ export function serverErrorPage(): Response {
 
 // ---------------------------------------------------------------------------------------------
 // Parameters: the query string for GET, the form, multipart or JSON body for POST.
-
-export type ParamValue = string | File;
 
 export class BadBody extends Error {
   constructor(readonly response: Response) {

@@ -25,7 +25,7 @@ import {
 } from './social-wire.js';
 
 /** The social API's session cookie (Django's name). */
-export const SESSION_COOKIE = 'sessionid';
+const SESSION_COOKIE = 'sessionid';
 
 const FORM_BODY_LIMIT = 64 * 1024;
 

@@ -35,8 +35,8 @@ export const NewMember = z.object({ username: z.string().min(1).max(64) }).meta(
 
 export const Contest = z.object({ id: z.int(), name: z.string() }).meta({ id: 'Contest' });
 
-export const TrainingStatus = z.enum(['IN_PROCESS', 'FINISHED']).meta({ id: 'TrainingStatus' });
-export const ProblemStatus = z.enum(['NOT_STARTED', 'PASSED', 'FAILED']).meta({ id: 'ProblemStatus' });
+const TrainingStatus = z.enum(['IN_PROCESS', 'FINISHED']).meta({ id: 'TrainingStatus' });
+const ProblemStatus = z.enum(['NOT_STARTED', 'PASSED', 'FAILED']).meta({ id: 'ProblemStatus' });
 
 export const TrainingSession = z
   .object({
@@ -78,7 +78,7 @@ const verdictFields = {
   source: z.string(),
 };
 
-export const SubmissionBrief = z.object({ ...verdictFields, authorId: z.string(), author: z.string() }).meta({ id: 'SubmissionBrief' });
+const SubmissionBrief = z.object({ ...verdictFields, authorId: z.string(), author: z.string() }).meta({ id: 'SubmissionBrief' });
 
 export const Submission = z
   .object({
@@ -130,5 +130,4 @@ export const NewComment = z.object({ content: z.string().min(1).max(4000) }).met
 export const SessionParams = z.object({ sid: uuidParam() });
 export const SessionAliasParams = z.object({ sid: uuidParam(), alias: z.string().min(1).max(16) });
 export const TeamParams = z.object({ team_id: intParam() });
-export const ContestParams = z.object({ contest_id: intParam() });
 export const FindSessionQuery = z.object({ contest_id: intParam(), team_id: intParam() });

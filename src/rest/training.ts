@@ -7,7 +7,6 @@ import type { TrainingComment } from '../services/training/comments.js';
 import { pyIso } from '../services/training/format.js';
 import type { TrainingProblem, TrainingSession } from '../services/training/sessions.js';
 import type { TrainingSubmission } from '../services/training/submissions.js';
-import { peopleOf } from '../services/training/teams.js';
 import type { User } from '../services/users.js';
 import { readCappedBody } from './body.js';
 import {
@@ -123,7 +122,6 @@ const commentJson = (c: TrainingComment) => c;
 /** Every route of the training API (spec 001), in registration order. */
 export function trainingRoutes(services: Services): TrainingRoute[] {
   const { training: t, health } = services;
-  const { db } = services.deps;
   const S404 = { 404: 'Unknown session, team, contest or problem' };
 
   return [
@@ -161,7 +159,7 @@ export function trainingRoutes(services: Services): TrainingRoute[] {
       path: '/user/me',
       summary: 'The signed-in person',
       ok: { schema: S.Person },
-      run: async ({ actor }) => (await peopleOf(db, [actor.id])).get(actor.id),
+      run: ({ actor }) => t.teams.person(actor),
     }),
 
     // Teams.
@@ -410,7 +408,7 @@ export function trainingRoutes(services: Services): TrainingRoute[] {
 }
 
 /** The path prefixes the training API owns: anything else under them is FastAPI's 404. */
-export const TRAINING_PREFIXES = ['/health', '/user', '/teams', '/contests', '/training-sessions'];
+const TRAINING_PREFIXES = ['/health', '/user', '/teams', '/contests', '/training-sessions'];
 
 /** Credentials were sent (a bearer token, or any session cookie) but named nobody. */
 function sentCredentials(req: Request): boolean {

@@ -16,9 +16,9 @@ import { CloseCode } from './close-codes.js';
 import type { RoomSlots } from './slots.js';
 
 /** The most a socket's attachment may hold (a Durable Object's serializeAttachment limit). */
-export const MAX_ATTACHMENT = 16 * 1024;
+const MAX_ATTACHMENT = 16 * 1024;
 /** A socket that lets more than this pile up unread is dropped (1013), not buffered without end. */
-export const MAX_BUFFERED = 16 * 1024 * 1024;
+const MAX_BUFFERED = 16 * 1024 * 1024;
 /** A slot taken at the handshake is freed if the upgrade has not opened a socket by then. */
 const OPEN_WAIT_MS = 10_000;
 

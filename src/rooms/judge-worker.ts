@@ -41,7 +41,7 @@ type Socket = RoomSocket<WorkerAttachment>;
 const isLeaseLost = (err: unknown) => err instanceof ServiceError && err.kind === 'conflict';
 const errText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-export class JudgeWorkerActor extends SerialActor<WorkerAttachment> {
+class JudgeWorkerActor extends SerialActor<WorkerAttachment> {
   /** The worker's account, read once per actor (rebuilt from the attachment's user id). */
   private user: Promise<User> | null = null;
   /** The claim loop: runs beside the serial handlers, pushes through them. */

@@ -31,21 +31,21 @@ import { lastParam, socketUser } from './auth.js';
 import { CloseCode } from './close-codes.js';
 
 // The original's messages, verbatim (its typo included).
-export const NO_EVENT = 'Выбери пару';
-export const UNKNOWN_EVENT = 'Кажеся, пары не существует';
-export const NOT_ALLOWED = 'Нельзя так!';
-export const EVENT_OVER = 'Пара уже закончилась';
-export const NOT_RUNNING = 'Сейчас эта пара не идет';
-export const NO_MESSAGE = 'Нет сообщения';
-export const USER_ID_MISSING = 'user_id is missing';
-export const ALREADY_CHOSE = 'Ты уже выбрал пользователя';
-export const BEING_MARKED = 'Его уже отмечают';
+const NO_EVENT = 'Выбери пару';
+const UNKNOWN_EVENT = 'Кажеся, пары не существует';
+const NOT_ALLOWED = 'Нельзя так!';
+const EVENT_OVER = 'Пара уже закончилась';
+const NOT_RUNNING = 'Сейчас эта пара не идет';
+const NO_MESSAGE = 'Нет сообщения';
+const USER_ID_MISSING = 'user_id is missing';
+const ALREADY_CHOSE = 'Ты уже выбрал пользователя';
+const BEING_MARKED = 'Его уже отмечают';
 // The two checks the original lacked (decided here).
-export const NOT_SIGNED_IN = 'Сначала войди в аккаунт';
-export const NOT_PARTICIPANT = 'Ты не участвуешь в этой паре';
+const NOT_SIGNED_IN = 'Сначала войди в аккаунт';
+const NOT_PARTICIPANT = 'Ты не участвуешь в этой паре';
 
 /** The original's four `display_msg` texts, verbatim (the stray quote in the first included). */
-export const DISPLAY_MESSAGES = [
+const DISPLAY_MESSAGES = [
   "Ты такой молодец, я не могу! ^_^' +50 к карме!",
   'Круто! +50 к карме!',
   'Огонь! +50 к карме!',
@@ -63,9 +63,9 @@ export interface MarkingAttachment extends Attachment {
   holding: { userId: string; seq: number } | null;
 }
 
-export const okFrame = (message: string, params?: Record<string, unknown>) =>
+const okFrame = (message: string, params?: Record<string, unknown>) =>
   pyJson(params === undefined ? { result: 'ok', message } : { result: 'ok', message, params });
-export const errorFrame = (message: string) => pyJson({ result: 'error', message });
+const errorFrame = (message: string) => pyJson({ result: 'error', message });
 
 /** What the markers see of a change (the `text` watchers get), by entry kind. */
 function markersView(e: MarkingEntry): { type: string; payload: Record<string, unknown> } {
@@ -113,7 +113,7 @@ function userIdParam(params: unknown): string | null {
 
 type Socket = RoomSocket<MarkingAttachment>;
 
-export class MarkingRoomActor extends SerialActor<MarkingAttachment> {
+class MarkingRoomActor extends SerialActor<MarkingAttachment> {
   /** The alarm is set (after hibernation this starts false: the next connect sets it again). */
   private ticking = false;
 

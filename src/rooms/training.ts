@@ -27,7 +27,7 @@ export interface TrainingRoomService {
   userLeft(kind: TrainingRoomType, roomId: string, userId: string): Promise<void>;
 }
 
-export const LIMIT_REASON = 'Превышен лимит подключений';
+const LIMIT_REASON = 'Превышен лимит подключений';
 /** Longest accepted team_id / user_id: ids, not documents (and they ride in the attachment). */
 const MAX_PARAM = 256;
 
@@ -53,7 +53,7 @@ export function readFrame(text: string): { frame: RoomFrame; persist: boolean } 
 
 const refuse = () => ({ refuse: new Response(null, { status: 403 }) });
 
-export class TrainingRoomActor extends SerialActor {
+class TrainingRoomActor extends SerialActor {
   constructor(
     ctx: RoomContext,
     private readonly kind: TrainingRoomType,

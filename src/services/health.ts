@@ -32,5 +32,3 @@ export function healthService({ db, bus }: Pick<Deps, 'db' | 'bus'>) {
     },
   };
 }
-
-export type HealthService = ReturnType<typeof healthService>;

@@ -18,7 +18,7 @@ import type { SocialServices } from './social/index.js';
 import type { User } from './users.js';
 
 /** Karma a marker earns for each marking (the original's "+50 к карме"). */
-export const MARKING_KARMA = 50;
+const MARKING_KARMA = 50;
 
 export type MarkingEntryKind = 'joined' | 'left' | 'held' | 'released' | 'marked';
 

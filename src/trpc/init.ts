@@ -7,7 +7,7 @@ import type { Services } from '../services/index.js';
 export async function createContext(services: Services, req: Request) {
   return { services, actor: await resolveActor(services, req) };
 }
-export type TRPCContext = Awaited<ReturnType<typeof createContext>>;
+type TRPCContext = Awaited<ReturnType<typeof createContext>>;
 
 const t = initTRPC.context<TRPCContext>().create({
   // Dead subscribers are noticed by pings and every stream ends after a while (clients reconnect).

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trpc } from '../helpers/doors.js';
-import { startTestGateway, ROOT_PASSWORD, type TestGateway } from '../helpers/gateway.js';
+import { ROOT_PASSWORD, startPeerGateway, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { judgeLogin } from '../helpers/http.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
 import { archive, GDB10, waitFor } from '../judge-service/support.js';
-import { loadConfig } from '../../src/config.js';
-import { startGateway, type Gateway } from '../../src/node/gateway.js';
+import type { Gateway } from '../../src/node/gateway.js';
 
 let redis: TestRedis;
 let a: TestGateway;
@@ -15,18 +14,7 @@ beforeAll(async () => {
   redis = await startRedis();
   a = await startTestGateway({ REDIS_URL: redis.url });
   // A second node on the same database and the same Redis.
-  b = await startGateway(
-    loadConfig({
-      PORT: '0',
-      DATABASE_URL: a.dbUrl,
-      BLOB_DIR: `${a.dir}/blobs`,
-      ROOT_PASSWORD,
-      RATE_LIMIT_PER_MINUTE: '0',
-      REDIS_URL: redis.url,
-      JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
-    }),
-    () => undefined,
-  );
+  b = await startPeerGateway(a, { REDIS_URL: redis.url });
 });
 afterAll(async () => {
   await b?.close();

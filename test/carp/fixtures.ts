@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { seededRandom } from '../../src/services/judge/generator.js';
 
-export const SHARED = new URL('../../../shared/carp/', import.meta.url);
+const SHARED = new URL('../../../shared/carp/', import.meta.url);
 export const sharedPath = (rel: string): string => fileURLToPath(new URL(rel, SHARED));
 
 export const instanceNames = (): string[] =>
@@ -60,7 +60,7 @@ export function model(text: string): Model {
   const depot = num('DEPOT');
   const capacity = num('CAPACITY');
   const edges = lines.filter((l) => /^\d+\s+\d+\s+\d+\s+\d+$/.test(l)).map((l) => l.split(/\s+/).map(Number) as [number, number, number, number]);
-  const ids = [...new Set([...edges.flat(), depot])];
+  const ids = [...new Set([...edges.flatMap((e) => [e[0], e[1]]), depot])];
   const idx = new Map(ids.map((id, i) => [id, i]));
   const n = ids.length;
   const dist = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 0 : Infinity)));

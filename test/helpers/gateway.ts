@@ -5,6 +5,7 @@ import { loadConfig } from '../../src/config.js';
 import { startGateway, type Gateway } from '../../src/node/gateway.js';
 
 export const ROOT_PASSWORD = 'root-pass-1';
+const JWT_SECRET = 'test-secret-test-secret-test-secret-0123';
 
 export interface TestGateway extends Gateway {
   dir: string;
@@ -24,7 +25,7 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
     ROOT_USERNAME: 'root',
     ROOT_PASSWORD,
     RATE_LIMIT_PER_MINUTE: '0',
-    JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
+    JWT_SECRET,
     ...env,
   });
   const gw = await startGateway(config, () => undefined);
@@ -37,4 +38,20 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Another gateway node in this process on `first`'s database and blobs; `env` adds what else they share (REDIS_URL, ...). */
+export function startPeerGateway(first: TestGateway, env: Record<string, string> = {}): Promise<Gateway> {
+  return startGateway(
+    loadConfig({
+      PORT: '0',
+      DATABASE_URL: first.dbUrl,
+      BLOB_DIR: `${first.dir}/blobs`,
+      ROOT_PASSWORD,
+      RATE_LIMIT_PER_MINUTE: '0',
+      JWT_SECRET,
+      ...env,
+    }),
+    () => undefined,
+  );
 }

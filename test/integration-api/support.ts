@@ -63,7 +63,7 @@ export async function withDb<T>(gw: TestGateway, work: (db: Db) => Promise<T>): 
   }
 }
 
-export const hexIdOf = (gw: TestGateway, username: string) =>
+const hexIdOf = (gw: TestGateway, username: string) =>
   withDb(gw, async (db) => String((await db.execute({ sql: 'SELECT id FROM users WHERE username = ?', args: [username] })).rows[0]!.id));
 
 let datasetSeq = 0;

@@ -115,7 +115,7 @@ export async function addUser(by: Client, username: string, password: string, ty
   return r.json.id as string;
 }
 
-export const SAMPLE_DATA = 'NAME : small-1\nVERTICES : 12...';
+const SAMPLE_DATA = 'NAME : small-1\nVERTICES : 12...';
 
 export async function addDataset(by: Client, name: string, extra: Record<string, unknown> = {}): Promise<string> {
   const r = await by.post('/api/dataset/add', { name, time: 10, memory: 256, cpu: 1, data: SAMPLE_DATA, ...extra });

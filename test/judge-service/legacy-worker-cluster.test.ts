@@ -2,9 +2,8 @@
 // and one real redis-server: a second socket of the same account is refused with the judge
 // API's 409 on either node, and a case submitted on one node is pushed to a worker on the other.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import { type Gateway, startGateway } from '../../src/node/gateway.js';
-import { ROOT_PASSWORD, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import type { Gateway } from '../../src/node/gateway.js';
+import { startPeerGateway, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
 import { connectRaw, type OldWorker, WORKER_INFO, workerLogin } from './old-worker.js';
 import { archive, judgeFixture, type JudgeFixture, waitFor } from './support.js';
@@ -18,18 +17,7 @@ const open: OldWorker[] = [];
 beforeAll(async () => {
   redis = await startRedis();
   a = await startTestGateway({ REDIS_URL: redis.url });
-  b = await startGateway(
-    loadConfig({
-      PORT: '0',
-      DATABASE_URL: a.dbUrl,
-      BLOB_DIR: `${a.dir}/blobs`,
-      ROOT_PASSWORD,
-      RATE_LIMIT_PER_MINUTE: '0',
-      REDIS_URL: redis.url,
-      JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
-    }),
-    () => undefined,
-  );
+  b = await startPeerGateway(a, { REDIS_URL: redis.url });
   fx = await judgeFixture(a);
 }, 60_000);
 afterAll(async () => {

@@ -4,10 +4,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import { startGateway, type Gateway } from '../../src/node/gateway.js';
+import type { Gateway } from '../../src/node/gateway.js';
 import { publishRoomFrame } from '../../src/bus/room-frames.js';
-import { ROOT_PASSWORD, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { ROOT_PASSWORD, startPeerGateway, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { trpc } from '../helpers/doors.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
 import { LIMIT_REASON, connect, contestFixture, startSession, teamFixture, waitFor, wsUrl, type Peer, type Team } from './support.js';
@@ -24,18 +23,7 @@ const open: Peer[] = [];
 beforeAll(async () => {
   redis = await startRedis();
   a = await startTestGateway({ REDIS_URL: redis.url });
-  b = await startGateway(
-    loadConfig({
-      PORT: '0',
-      DATABASE_URL: a.dbUrl,
-      BLOB_DIR: `${a.dir}/blobs`,
-      ROOT_PASSWORD,
-      RATE_LIMIT_PER_MINUTE: '0',
-      REDIS_URL: redis.url,
-      JWT_SECRET,
-    }),
-    () => undefined,
-  );
+  b = await startPeerGateway(a, { REDIS_URL: redis.url });
   t = await teamFixture(a);
 });
 afterAll(async () => {

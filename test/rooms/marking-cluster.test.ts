@@ -6,9 +6,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import { startGateway, type Gateway } from '../../src/node/gateway.js';
-import { ROOT_PASSWORD, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import type { Gateway } from '../../src/node/gateway.js';
+import { ROOT_PASSWORD, startPeerGateway, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
 import {
   eventFixture,
@@ -38,19 +37,7 @@ const sockets: Peer[] = [];
 beforeAll(async () => {
   redis = await startRedis();
   a = await startTestGateway({ REDIS_URL: redis.url, MARKING_LEASE_SECONDS: LEASE });
-  b = await startGateway(
-    loadConfig({
-      PORT: '0',
-      DATABASE_URL: a.dbUrl,
-      BLOB_DIR: `${a.dir}/blobs`,
-      ROOT_PASSWORD,
-      RATE_LIMIT_PER_MINUTE: '0',
-      REDIS_URL: redis.url,
-      JWT_SECRET,
-      MARKING_LEASE_SECONDS: LEASE,
-    }),
-    () => undefined,
-  );
+  b = await startPeerGateway(a, { REDIS_URL: redis.url, MARKING_LEASE_SECONDS: LEASE });
 });
 afterAll(async () => {
   for (const p of sockets.splice(0)) p.ws.terminate();

@@ -44,7 +44,7 @@ export async function setTimes(gw: Gateway, eventId: string, when: When): Promis
 
 export type Path = '/ws/mark_me' | '/ws/marking';
 
-export function markingUrl(base: string, path: Path, params: Record<string, string>): string {
+function markingUrl(base: string, path: Path, params: Record<string, string>): string {
   return wsUrl(base, path, params);
 }
 

@@ -9,14 +9,7 @@ import { Client, type HttpResult } from '../helpers/http.js';
 import { crc32 } from '../helpers/zip.js';
 
 /** Every table spec 003 writes, plus users: a refused call must leave all of them as they were. */
-export const SOCIAL_TABLES = [
-  'users',
-  'social_profiles',
-  'social_friend_requests',
-  'social_friendships',
-  'social_events',
-  'social_event_participants',
-];
+const SOCIAL_TABLES = ['users', 'social_profiles', 'social_friend_requests', 'social_friendships', 'social_events', 'social_event_participants'];
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

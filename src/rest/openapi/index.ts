@@ -76,7 +76,7 @@ export const UNDOCUMENTED: { path: string; why: string }[] = [
 ];
 
 /** The gateway's OpenAPI 3.1 document: every REST API, the training API from its own route table. */
-export function openApiDocument(training: TrainingRoute[]): ReturnType<typeof createDocument> {
+function openApiDocument(training: TrainingRoute[]): ReturnType<typeof createDocument> {
   const doc: ZodOpenApiObject = {
     openapi: '3.1.0',
     info: {

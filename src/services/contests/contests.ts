@@ -28,10 +28,10 @@ export interface ContestStanding extends Standing {
   username: string;
 }
 
-export const CONTEST_NOT_FOUND = 'Contest not found.';
+const CONTEST_NOT_FOUND = 'Contest not found.';
 export const USER_NOT_FOUND = 'User not found.';
-export const PARTICIPATION_NOT_FOUND = 'Participation not found.';
-export const PARTICIPATION_EXISTS = 'Participation with such username and contest_id already exist.';
+const PARTICIPATION_NOT_FOUND = 'Participation not found.';
+const PARTICIPATION_EXISTS = 'Participation with such username and contest_id already exist.';
 
 const NAME_MAX = 128;
 const MAX_PRECISION = 10;
@@ -46,7 +46,7 @@ const rowToTask = (r: Record<string, unknown>): Task => ({
 });
 
 /** An id as the integration API's clients send it; ids past 2^53 cannot exist here. */
-export const isIdNumber = (n: number) => Number.isSafeInteger(n) && n > 0;
+const isIdNumber = (n: number) => Number.isSafeInteger(n) && n > 0;
 
 function requireName(name: string | undefined, what: string): string {
   const n = (name ?? '').trim();

@@ -9,5 +9,3 @@ export function contestsService(deps: Deps, users: UsersService, sessions: Sessi
   const model = contestsModel(deps, users);
   return { ...model, integration: integrationService(deps, users, sessions, model) };
 }
-
-export type ContestsService = ReturnType<typeof contestsService>;

@@ -36,8 +36,8 @@ export interface NewIntegrationUser {
 }
 
 /** The original's session lifetime (Redis TTL 10800 s), renewed by every use. */
-export const CONTEST_SESSION_TTL_MS = 3 * 3600_000;
-export const USER_EXISTS = 'User with such username already exist.';
+const CONTEST_SESSION_TTL_MS = 3 * 3600_000;
+const USER_EXISTS = 'User with such username already exist.';
 
 const LIMITS = { username: 64, first_name: 256, last_name: 256, email: 256, timezone: 256, preferred_languages: 1024, password: 1024 };
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
@@ -53,7 +53,7 @@ function checkText(field: keyof typeof LIMITS, value: string | undefined): void 
  * here, PBKDF2), or `bcrypt:<hash>` (kept as the hash, checked with bcrypt at login, then
  * upgraded to PBKDF2). An empty password could never be used to log in: refused.
  */
-export function parseIntegrationPassword(raw: string): { password: string } | { passwordHash: string } {
+function parseIntegrationPassword(raw: string): { password: string } | { passwordHash: string } {
   if (raw.startsWith('bcrypt:')) {
     const hash = raw.slice('bcrypt:'.length);
     if (!BCRYPT_HASH.test(hash)) throw invalid('Field "password": not a bcrypt hash ($2a$, $2b$ or $2y$, cost 04 to 14).');
@@ -175,5 +175,3 @@ export function integrationService(deps: Deps, users: UsersService, sessions: Se
     },
   };
 }
-
-export type IntegrationService = ReturnType<typeof integrationService>;

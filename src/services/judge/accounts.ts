@@ -71,5 +71,3 @@ export function judgeAccounts(users: UsersService, sessions: SessionsService) {
     },
   };
 }
-
-export type JudgeAccounts = ReturnType<typeof judgeAccounts>;

@@ -9,7 +9,7 @@ import type { DatasetsService } from './datasets.js';
 import { CASE_TOPIC, type CaseEvent } from './events.js';
 
 const DAY_MS = 24 * 3600_000;
-export const MAX_PAGE_SIZE = 100;
+const MAX_PAGE_SIZE = 100;
 
 /** Reading cases: a user's own list, one case, the leaderboard, the daily quota. */
 export function casesService(deps: Deps, datasets: DatasetsService) {

@@ -20,7 +20,7 @@
 import { strToU8, zipSync } from 'fflate';
 import { z } from 'zod';
 import { readSolverArchive, SOLVER_FILE } from '../../carp/archive.js';
-import { type PreparedInstance, prepareInstance, verdictFor } from '../../carp/verdict.js';
+import { errorReport, type PreparedInstance, prepareInstance, verdictFor } from '../../carp/verdict.js';
 import { fromBase64, toBase64 } from '../../identity/encoding.js';
 import { JudgeType } from '../../identity/roles.js';
 import type { Deps } from '../deps.js';
@@ -30,7 +30,7 @@ import { NOT_LOGGED_IN, PERMISSION_DENIED } from './access.js';
 import type { DatasetsService } from './datasets.js';
 import type { CaseReport, ClaimedCase, QueueService } from './queue.js';
 
-export const LegacyMessage = { WORKER_INFO: 0, WORKER_TICK: 1, CASE_DATA: 2, CASE_START: 3, CASE_RESULT: 4, CASE_ERROR: 5 } as const;
+const LegacyMessage = { WORKER_INFO: 0, WORKER_TICK: 1, CASE_DATA: 2, CASE_START: 3, CASE_RESULT: 4, CASE_ERROR: 5 } as const;
 
 /** The server's first frame, and its answer to anything a worker sends before WORKER_INFO. */
 export const WORKER_INFO_REQUEST = JSON.stringify({ type: LegacyMessage.WORKER_INFO });
@@ -224,19 +224,7 @@ export function legacyWorkerService(deps: Pick<Deps, 'config'>, queue: QueueServ
     /** As the original server: a CASE_ERROR (or an unusable archive) ends the case in ERROR (4) with its message as reason. */
     errorReport(message: unknown): CaseReport {
       const reason = typeof message === 'string' && message.trim() !== '' ? message : ERROR_REASON;
-      return {
-        timedout: false,
-        stdout: '',
-        outOverflow: false,
-        stderr: '',
-        errOverflow: false,
-        time: 0,
-        exitcode: 0,
-        status: 4,
-        valid: false,
-        cost: 0,
-        reason: reason.slice(0, MAX_REASON),
-      };
+      return errorReport(reason.slice(0, MAX_REASON));
     },
   };
 }

@@ -8,7 +8,7 @@ import { CaseStatus } from './case-view.js';
 import type { DatasetsService } from './datasets.js';
 import { CASE_TOPIC, publishCaseEvent, type CaseEvent } from './events.js';
 
-export const MAX_ATTEMPTS = 3;
+const MAX_ATTEMPTS = 3;
 export const GAVE_UP_REASON = `Judging failed ${MAX_ATTEMPTS} times!`;
 
 /** A claimed case as a worker receives it: everything needed to run it, and its lease. */

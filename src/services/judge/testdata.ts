@@ -6,7 +6,7 @@ import { requireJudgeUser } from './access.js';
 import type { DatasetsService } from './datasets.js';
 import { generateInstance } from './generator.js';
 
-export interface TestDataset {
+interface TestDataset {
   name: string;
   data: string;
 }
@@ -14,7 +14,7 @@ export interface TestDataset {
 /** Where extra instances come from (a directory on Node); none at the edge. */
 export type TestDataSource = () => Promise<TestDataset[]>;
 
-export const SAMPLE_USERS = ['user1', 'user2', 'user3'];
+const SAMPLE_USERS = ['user1', 'user2', 'user3'];
 
 /** Idempotent under concurrency too: a row a parallel call created in the meantime is as good as ours. */
 async function ignoreConflict(work: Promise<unknown>): Promise<void> {

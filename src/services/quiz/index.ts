@@ -8,15 +8,15 @@ import { loginFailures } from './failures.js';
 import { quizNonces } from './nonces.js';
 import { quizProfiles, type NewSchool, type NewStudent, type QuizUser } from './profiles.js';
 
-export type { QuizUser, QuizUserType } from './profiles.js';
+export type { QuizUser } from './profiles.js';
 export { QUIZ_USER_TYPES } from './profiles.js';
 
 // The original's texts (spec 002, LEGACY-NOTES part A), the same on every door.
 export const INVALID_PARAMETERS = 'Invalid parameters.';
-export const AUTHORIZATION_INVALID = 'Authorization is invalid.';
-export const UNAUTHORIZED = 'Unauthorized.';
+const AUTHORIZATION_INVALID = 'Authorization is invalid.';
+const UNAUTHORIZED = 'Unauthorized.';
 export const FORBIDDEN = 'Forbidden.';
-export const TOO_MANY_FAILURES = 'Too many failed logins, try again later.';
+const TOO_MANY_FAILURES = 'Too many failed logins, try again later.';
 
 /** What a quiz client sends to log in: the spec's fields, as text (a JSON-number nonce already in its decimal form). */
 export interface AuthorizeInput {
@@ -112,5 +112,3 @@ export function quizService(deps: Deps, users: UsersService, sessions: SessionsS
     createStudent: (actor: User | null, input: NewStudent) => profiles.createStudent(actor, input),
   };
 }
-
-export type QuizService = ReturnType<typeof quizService>;

@@ -97,7 +97,7 @@ export interface NewStudent {
 }
 
 /** The password of every school's guest account, as the original (`<school login>-guest` / `guest`). */
-export const GUEST_PASSWORD = 'guest';
+const GUEST_PASSWORD = 'guest';
 
 /** Quiz profiles over the one identity: views, lazily created profiles, schools and students. */
 export function quizProfiles({ db, now }: Deps, users: UsersService) {
@@ -211,6 +211,4 @@ export function quizProfiles({ db, now }: Deps, users: UsersService) {
     },
   };
 }
-
-export type QuizProfiles = ReturnType<typeof quizProfiles>;
 export type { ProfileRow };

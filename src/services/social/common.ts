@@ -2,8 +2,8 @@ import { JudgeType } from '../../identity/roles.js';
 import { ServiceError, forbidden } from '../errors.js';
 import type { User } from '../users.js';
 
-export const NOT_LOGGED_IN = 'Not logged in';
-export const PERMISSION_DENIED = 'Permission denied';
+const NOT_LOGGED_IN = 'Not logged in';
+const PERMISSION_DENIED = 'Permission denied';
 
 /**
  * A required argument is absent: spec 003 answers these with code 2 (the original's

@@ -19,17 +19,17 @@ export interface JoinedEvent extends SocialEvent {
 }
 
 // The original's messages (events/views.py), verbatim.
-export const EVENT_MISSING = 'Event does not exist';
-export const FROM_AFTER_TO = 'time_from comes after time_to';
-export const FROM_PASSED = 'time_from has passed';
-export const CREATE_FAILED = 'Could not create new event';
-export const NAME_TOO_SHORT = 'Name is too short';
-export const ALREADY_BEGAN = 'Event already began';
-export const ALREADY_OVER = 'Event already over';
-export const ALREADY_JOINED = 'Already joined the event';
-export const NOT_IN_EVENT = 'You are not in the event';
-export const ONLY_CREATOR = 'Only the creator can delete the event';
-export const ALREADY_STARTED = 'Event has already started';
+const EVENT_MISSING = 'Event does not exist';
+const FROM_AFTER_TO = 'time_from comes after time_to';
+const FROM_PASSED = 'time_from has passed';
+const CREATE_FAILED = 'Could not create new event';
+const NAME_TOO_SHORT = 'Name is too short';
+const ALREADY_BEGAN = 'Event already began';
+const ALREADY_OVER = 'Event already over';
+const ALREADY_JOINED = 'Already joined the event';
+const NOT_IN_EVENT = 'You are not in the event';
+const ONLY_CREATOR = 'Only the creator can delete the event';
+const ALREADY_STARTED = 'Event has already started';
 
 const NAME_MAX = 255;
 const MAX_SECONDS = 253402300799; // 9999-12-31T23:59:59Z, the last second Python's datetime holds
@@ -209,5 +209,3 @@ export function eventsService({ db, now }: Deps) {
     },
   };
 }
-
-export type EventsService = ReturnType<typeof eventsService>;

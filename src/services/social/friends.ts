@@ -18,11 +18,11 @@ export type SendResult = 'pending' | 'friends';
 /** What RemoveFriend did: ended a friendship, withdrew the caller's request, or declined theirs. */
 export type RemoveResult = 'removed' | 'cancelled' | 'declined';
 
-export const ALREADY_FRIENDS = 'Already friends';
-export const REQUEST_ALREADY_SENT = 'Friend request already sent';
-export const SELF_REQUEST = 'You cannot send a friend request to yourself';
-export const SELF_REMOVE = 'You cannot remove yourself from friends';
-export const NOT_A_FRIEND = 'Not a friend and no friend request';
+const ALREADY_FRIENDS = 'Already friends';
+const REQUEST_ALREADY_SENT = 'Friend request already sent';
+const SELF_REQUEST = 'You cannot send a friend request to yourself';
+const SELF_REMOVE = 'You cannot remove yourself from friends';
+const NOT_A_FRIEND = 'Not a friend and no friend request';
 
 /**
  * Friends as spec 003 describes them (no original code survives): a request to someone who
@@ -108,5 +108,3 @@ export function friendsService({ db, now }: Deps) {
     },
   };
 }
-
-export type FriendsService = ReturnType<typeof friendsService>;

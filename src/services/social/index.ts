@@ -8,7 +8,7 @@ import { friendsService } from './friends.js';
 import { profilesService } from './profiles.js';
 
 /** Django's AuthenticationForm message, which the original's login page showed. */
-export const LOGIN_FAILED = 'Please enter a correct username and password. Note that both fields may be case-sensitive.';
+const LOGIN_FAILED = 'Please enter a correct username and password. Note that both fields may be case-sensitive.';
 
 /** Spec 003 (social and events): sign-in with a `social` session, profiles, friends, events. */
 export function socialServices(deps: Deps, users: UsersService, sessions: SessionsService) {

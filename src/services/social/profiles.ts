@@ -28,10 +28,10 @@ export interface PendingConfirmation extends ProfileSummary {
 }
 
 export const PROFILE_MISSING = 'User profile does not exist';
-export const NAME_PART_TOO_SHORT = 'Name part is too short';
-export const INFO_REQUIRED = 'Bio or name are required';
+const NAME_PART_TOO_SHORT = 'Name part is too short';
+const INFO_REQUIRED = 'Bio or name are required';
 export const IMAGE_TOO_LARGE = 'Image is too large';
-export const IMAGE_UNSUPPORTED = 'Image must be PNG, JPEG, WebP or GIF';
+const IMAGE_UNSUPPORTED = 'Image must be PNG, JPEG, WebP or GIF';
 
 const DISPLAY_NAME_MAX = 150; // Django's username length: the original stored display names there
 const BIO_MAX = 1000;
@@ -250,5 +250,3 @@ export function profilesService(deps: Deps) {
     },
   };
 }
-
-export type ProfilesService = ReturnType<typeof profilesService>;

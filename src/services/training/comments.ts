@@ -20,7 +20,7 @@ export interface TrainingComment {
   dtCreated: string;
 }
 
-export const COMMENT_MAX = 4000;
+const COMMENT_MAX = 4000;
 
 /** Comments on a session's problems: members of the team write, and the room hears PROBLEM_COMMENT_RECEIVED. */
 export function commentsService(deps: Deps, sessions: SessionsService) {
@@ -74,5 +74,3 @@ export function commentsService(deps: Deps, sessions: SessionsService) {
     },
   };
 }
-
-export type CommentsService = ReturnType<typeof commentsService>;

@@ -33,5 +33,3 @@ export function trainingService(deps: Deps, users: UsersService, judge: SubmitSe
     },
   };
 }
-
-export type TrainingService = ReturnType<typeof trainingService>;

@@ -30,14 +30,14 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const TEAM_ID = /^[0-9]{1,15}$/;
 
 /** A lobby's team id (decimal, as the socket's `team_id`), or null when it cannot name a team. */
-export function teamIdOf(roomId: string): number | null {
+function teamIdOf(roomId: string): number | null {
   if (!TEAM_ID.test(roomId)) return null;
   const n = Number(roomId);
   return Number.isSafeInteger(n) && n > 0 ? n : null;
 }
 
 /** A training room's session id (a UUID, lowercased), or null. */
-export function sessionIdOf(roomId: string): string | null {
+function sessionIdOf(roomId: string): string | null {
   const id = roomId.toLowerCase();
   return UUID.test(id) ? id : null;
 }

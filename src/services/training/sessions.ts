@@ -8,7 +8,7 @@ import { publishRoomFrame } from '../../bus/room-frames.js';
 import { lobbyRoom, trainingRoom, type RoomsService } from './rooms.js';
 import { NOT_A_MEMBER, TEAM_NOT_FOUND, isAdmin, requireTrainee } from './teams.js';
 
-export type TrainingStatus = 'IN_PROCESS' | 'FINISHED';
+type TrainingStatus = 'IN_PROCESS' | 'FINISHED';
 export type ProblemStatus = 'NOT_STARTED' | 'PASSED' | 'FAILED';
 
 export interface TrainingSession {
@@ -32,12 +32,12 @@ export interface TrainingProblem {
   assignedUser: unknown;
 }
 
-export const SESSION_NOT_FOUND = 'Сессия не найдена';
-export const CONTEST_NOT_FOUND = 'Контест не найден';
+const SESSION_NOT_FOUND = 'Сессия не найдена';
+const CONTEST_NOT_FOUND = 'Контест не найден';
 export const PROBLEM_NOT_FOUND = 'Задача не найдена';
 
 /** Spreadsheet-style aliases, as Yandex.Contest names problems: A..Z, then AA, AB, ... */
-export function aliasOf(index: number): string {
+function aliasOf(index: number): string {
   let n = index;
   let s = '';
   do {
@@ -70,7 +70,7 @@ const rowToProblem = (r: Record<string, unknown>): TrainingProblem => ({
 const isId = (n: number) => Number.isSafeInteger(n) && n > 0;
 
 /** The TRAINING_STARTED payload (spec 001): dtCreated as Python's str() of the datetime. */
-export const startedPayload = (s: TrainingSession) => ({ id: s.id, status: s.status, dtCreated: pyStr(s.createdUs) });
+const startedPayload = (s: TrainingSession) => ({ id: s.id, status: s.status, dtCreated: pyStr(s.createdUs) });
 
 /**
  * Training sessions: one per team and contest (the original's get-or-create), with the

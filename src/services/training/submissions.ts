@@ -53,12 +53,12 @@ export type VerdictPayload = Pick<
   'compileLog' | 'compiler' | 'diff' | 'problemAlias' | 'problemId' | 'score' | 'source' | 'submissionTime' | 'timeFromStart' | 'verdict' | 'id'
 >;
 
-export const PENDING_VERDICT = 'No report';
+const PENDING_VERDICT = 'No report';
 /** What `compiler` says: a CARP solver archive, run by the judge's solver command. */
-export const CARP_COMPILER = 'carp-solver';
-export const SESSION_FINISHED = 'Тренировка завершена';
-export const NO_DATASET = 'Задача не принимает решений: она не связана с набором данных CARP';
-export const SUBMISSION_NOT_FOUND = 'Посылка не найдена';
+const CARP_COMPILER = 'carp-solver';
+const SESSION_FINISHED = 'Тренировка завершена';
+const NO_DATASET = 'Задача не принимает решений: она не связана с набором данных CARP';
+const SUBMISSION_NOT_FOUND = 'Посылка не найдена';
 
 interface CaseFacts {
   status: number;
@@ -73,7 +73,7 @@ interface CaseFacts {
  * time; RE = it exited non-zero; WA = it ran but its answer was refused by the checker; CF
  * (check failed) = the judge could not judge it (status ERROR, or it gave up after its retries).
  */
-export function verdictOf(c: CaseFacts): string {
+function verdictOf(c: CaseFacts): string {
   if (c.status < CaseStatus.FINISHED) return PENDING_VERDICT;
   if (c.status === CaseStatus.ERROR || c.reason === GAVE_UP_REASON) return 'CF';
   if (c.valid) return 'OK';
@@ -129,7 +129,7 @@ function rowToSubmission(r: Record<string, unknown>): TrainingSubmission {
   };
 }
 
-export const verdictPayload = (s: TrainingSubmission): VerdictPayload => ({
+const verdictPayload = (s: TrainingSubmission): VerdictPayload => ({
   compileLog: s.compileLog,
   compiler: s.compiler,
   diff: s.diff,
@@ -262,5 +262,3 @@ export function submissionsService(deps: Deps, sessions: SessionsService, judge:
     },
   };
 }
-
-export type SubmissionsService = ReturnType<typeof submissionsService>;

@@ -22,11 +22,11 @@ export interface Team {
   members: Person[];
 }
 
-export const NOT_AUTHENTICATED = 'Not authenticated';
+const NOT_AUTHENTICATED = 'Not authenticated';
 export const TEAM_NOT_FOUND = 'Команда не найдена';
-export const USER_NOT_FOUND = 'Пользователь не найден';
+const USER_NOT_FOUND = 'Пользователь не найден';
 export const NOT_A_MEMBER = 'Вы не состоите в этой команде';
-export const NOT_TEAM_OWNER = 'Составом команды управляет её создатель';
+const NOT_TEAM_OWNER = 'Составом команды управляет её создатель';
 
 const NAME_MAX = 128;
 const MAX_MEMBERS = 16;
@@ -127,6 +127,11 @@ export function teamsService(deps: Deps, users: UsersService) {
     load,
     visible,
 
+    /** The signed-in person as the training API shows people (`/user/me`). */
+    async person(actor: User): Promise<Person | undefined> {
+      return (await peopleOf(db, [actor.id])).get(actor.id);
+    },
+
     async create(actor: User | null, input: { name: string; members?: string[] }): Promise<Team> {
       const me = requireTrainee(actor);
       const name = input.name.trim();
@@ -198,5 +203,3 @@ export function teamsService(deps: Deps, users: UsersService) {
     },
   };
 }
-
-export type TeamsService = ReturnType<typeof teamsService>;
