@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { UpgradeWebSocket } from 'hono/ws';
 import type { Services } from './services/index.js';
 import { integrationRouter } from './rest/integration.js';
-import { judgeRouter } from './rest/judge.js';
+import { judgeRouters } from './rest/judge.js';
 import { socialRouter } from './rest/social.js';
 import { openApiRouter } from './rest/openapi/index.js';
 import { quizRouter } from './rest/quiz.js';
@@ -39,7 +39,10 @@ export function createApp(services: Services, options: AppOptions) {
   // Spec 003 (social/events) before the judge API: its /api/* catch-all 404 and its rate and
   // body limits are the judge's own, and must not answer or limit these paths.
   app.route('/', socialRouter(services, options.clientIp));
-  app.route('/api', judgeRouter(services, options.clientIp));
+  const judge = judgeRouters(services, options.clientIp);
+  // The pages an old judge worker's init_url names (/, /api, /api/: the CSRF cookie), before the API's catch-all.
+  app.route('/', judge.home);
+  app.route('/api', judge.api);
   // Spec 002, quiz authorization, with the original's HTTP-200 envelope.
   app.route('/v1', quizRouter(services));
   // Spec 001's REST routes at the root (/training-sessions, /teams, /contests, /health, /user/me), FastAPI-style.

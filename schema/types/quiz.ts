@@ -9,7 +9,7 @@ const QuizUserTypeEnum = builder.enumType('QuizUserType', {
 const QuizUserRef = builder.objectRef<QuizUser>('QuizUser').implement({
   description: "A person as the quiz service (spec 002) sees them: the same fields as /v1/authorize/status's `user`.",
   fields: (t) => ({
-    id: t.exposeInt('id', { description: "The quiz's integer id (0 for the admin, as the original)." }),
+    id: t.exposeInt('id', { description: "The quiz's integer id (-1 for the admin, as the original at a6247a0)." }),
     type: t.field({ type: QuizUserTypeEnum, resolve: (u) => u.type }),
     name: t.exposeString('name', { description: "First name (students), the school's name (schools and their guests), or `admin`." }),
     surname: t.exposeString('surname', { nullable: true, description: 'Students and guests only.' }),

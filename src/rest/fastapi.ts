@@ -47,6 +47,23 @@ export const uuidParam = () =>
 /** A positive integer id (path or query: the text is read as an int first, as FastAPI does). */
 export const intParam = () => z.int().min(1).max(Number.MAX_SAFE_INTEGER);
 
+/**
+ * A body field the original declared `str` that holds an id (`team_id: str`): a string, as the
+ * original took it, or an integer, as the gateway's own clients send it; anything else (null, a
+ * list, a float, a boolean) is pydantic's `string_type`. What the text names is the service's call.
+ */
+export const strIdField = () =>
+  z.union([z.string(), z.int()], { error: 'pydantic:string_type' }).meta({
+    description: 'A string, as the original declared it (an integer is accepted too)',
+    example: '3',
+  });
+
+/** pydantic's words for the error types zod schemas name by message (`pydantic:<type>`). */
+const PYDANTIC_MSG: Record<string, string> = {
+  uuid_parsing: 'Input should be a valid UUID, invalid length',
+  string_type: 'Input should be a valid string',
+};
+
 function baseType(schema: z.ZodType): string {
   let s = schema as z.ZodType & { def: { type: string; innerType?: z.ZodType } };
   while ((s.def.type === 'optional' || s.def.type === 'default' || s.def.type === 'nullable') && s.def.innerType) {
@@ -81,9 +98,9 @@ function toPydantic(issue: z.core.$ZodIssue, where: Where, root: unknown, text: 
   const loc = [where, ...path];
   const input = valueAt(root, issue.path);
   if (issue.message.startsWith('pydantic:')) {
+    if (input === undefined) return { type: 'missing', loc, msg: 'Field required', input: valueAt(root, issue.path.slice(0, -1)) ?? null };
     const type = issue.message.slice('pydantic:'.length);
-    const msg = type === 'uuid_parsing' ? 'Input should be a valid UUID, invalid length' : 'Input is not valid';
-    return { type, loc, msg, input };
+    return { type, loc, msg: PYDANTIC_MSG[type] ?? 'Input is not valid', input };
   }
   switch (issue.code) {
     case 'invalid_type': {

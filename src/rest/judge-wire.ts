@@ -55,3 +55,21 @@ export function intParam(c: Context, name: string, fallback: number): number {
   if (!/^-?\d{1,9}$/.test(raw)) throw new BadRequest(`Invalid value for parameter '${name}'!`);
   return Number(raw);
 }
+
+/**
+ * The site root's page. The original served the judge's web front end there (static/index.html);
+ * its clients (the old workers) read only the status and the cookie, so a small page stands in.
+ */
+export const HOME_PAGE =
+  '<!DOCTYPE html>\n<html>\n<head><meta charset="utf-8"><title>CARP Online Judge Platform</title></head>\n' +
+  '<body><h1>Arena gateway</h1><p>The CARP judge API is under <code>/api</code>; every REST API is described at <a href="/docs">/docs</a>.</p></body>\n' +
+  '</html>\n';
+
+/** Spring Security's default headers on that answer: it carries a fresh token, so nothing may cache it. */
+export const HOME_PAGE_HEADERS = {
+  'Cache-Control': 'no-cache, no-store, max-age=0, must-revalidate',
+  Pragma: 'no-cache',
+  Expires: '0',
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+};

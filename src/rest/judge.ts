@@ -1,19 +1,64 @@
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Services } from '../services/index.js';
 import type { CaseView, LeaderboardEntry } from '../services/judge/case-view.js';
+import { CSRF_COOKIE, CSRF_HEADER, checkCsrfPair, newCsrfToken } from '../services/judge/csrf.js';
 import { fixedWindowLimiter, type ClientIp } from './rate-limit.js';
 import { jacksonDate } from '../wire/spring.js';
-import { intParam, judgeErrorResponse, readJsonBody, springError } from './judge-wire.js';
+import { HOME_PAGE, HOME_PAGE_HEADERS, intParam, judgeErrorResponse, readJsonBody, springError } from './judge-wire.js';
 
 const COOKIE = 'JSESSIONID';
 
 const caseJson = (v: CaseView) => ({ ...v, submitTime: jacksonDate(v.submitTime), judgeTime: jacksonDate(v.judgeTime) });
 const topJson = (e: LeaderboardEntry) => ({ ...e, submitTime: jacksonDate(e.submitTime) });
 
-/** Spec 004, the CARP judge API, under /api: parse, find the session, call a service, shape. */
-export function judgeRouter(services: Services, clientIp: ClientIp) {
+/**
+ * Spec 004, the CARP judge API: `api` under /api (parse, find the session, call a service,
+ * shape), and `home`, the pages an old worker's `init_url` names (the site root, /api, /api/),
+ * which hand out the CSRF cookie. One rate limit for both, on /api paths only, as the
+ * original's filter on `/api/*`.
+ */
+export function judgeRouters(services: Services, clientIp: ClientIp) {
+  const limit = services.deps.config.RATE_LIMIT_PER_MINUTE;
+  let rateLimit: MiddlewareHandler | null = null;
+  if (limit > 0) {
+    const limiter = fixedWindowLimiter(limit, 60_000, services.deps.now);
+    rateLimit = async (c, next) => {
+      if (!limiter.allow(clientIp(c))) return springError(c, 429, 'Too many requests!');
+      await next();
+    };
+  }
+  return { home: homeRouter(rateLimit), api: apiRouter(services, rateLimit) };
+}
+
+const HOME_PATHS = ['/', '/api', '/api/'];
+
+/**
+ * What Spring answered for the site root (its welcome page, static/index.html) with the CSRF
+ * filter in front: 200 and `Set-Cookie: XSRF-TOKEN=<uuid>; Path=/`, the answer's only cookie,
+ * so it is the first `Set-Cookie` the final old worker reads. A fresh token every time (Spring
+ * sent none to a request that already had the cookie; the worker then failed to find one).
+ * HEAD is GET without the body (Hono); other methods are Spring's 405.
+ */
+function homeRouter(rateLimit: MiddlewareHandler | null) {
+  const app = new Hono();
+  app.onError((err, c) => judgeErrorResponse(c, err));
+  if (rateLimit) for (const path of HOME_PATHS.filter((p) => p.startsWith('/api'))) app.use(path, rateLimit);
+  for (const path of HOME_PATHS) {
+    app.get(path, (c) => {
+      setCookie(c, CSRF_COOKIE, newCsrfToken(), { path: '/' });
+      return c.html(HOME_PAGE, 200, HOME_PAGE_HEADERS);
+    });
+    app.all(path, (c) => {
+      c.header('Allow', 'GET, HEAD');
+      return springError(c, 405, `Request method '${c.req.method}' not supported`);
+    });
+  }
+  return app;
+}
+
+function apiRouter(services: Services, rateLimit: MiddlewareHandler | null) {
   const { judge, sessions } = services;
   const app = new Hono();
   const actorOf = (c: Context) => sessions.resolve(getCookie(c, COOKIE));
@@ -21,14 +66,7 @@ export function judgeRouter(services: Services, clientIp: ClientIp) {
   app.onError((err, c) => judgeErrorResponse(c, err));
   app.notFound((c) => springError(c, 404, 'No message available'));
 
-  const limit = services.deps.config.RATE_LIMIT_PER_MINUTE;
-  if (limit > 0) {
-    const limiter = fixedWindowLimiter(limit, 60_000, services.deps.now);
-    app.use('*', async (c, next) => {
-      if (!limiter.allow(clientIp(c))) return springError(c, 429, 'Too many requests!');
-      await next();
-    });
-  }
+  if (rateLimit) app.use('*', rateLimit);
   const limitBody = bodyLimit({
     maxSize: services.deps.config.BODY_LIMIT_BYTES,
     onError: (c) => springError(c, 413, 'Request body too large!'),
@@ -38,6 +76,8 @@ export function judgeRouter(services: Services, clientIp: ClientIp) {
   app.on(['POST', 'PUT', 'PATCH', 'DELETE'], '*', limitBody);
 
   app.post('/login', async (c) => {
+    // Spring's CSRF filter ran before anything else: a bad pair is refused before the body is read.
+    await checkCsrfPair(getCookie(c, CSRF_COOKIE), c.req.header(CSRF_HEADER));
     const body = await readJsonBody(c, { username: 'string', password: 'string' });
     const { user, session } = await judge.accounts.login(await actorOf(c), body);
     setCookie(c, COOKIE, session.id, { path: '/', httpOnly: true, sameSite: 'Lax' });

@@ -26,13 +26,17 @@ export class QuizWireError extends Error {
   }
 }
 
-/** The user object in the original's key order (CPython 2.7 dict order), per user type; never a password hash. */
+/**
+ * The user object in the original's key order (CPython 2.7 dict order), per user type; never a
+ * password hash. The admin as the spec's commit (a6247a0) sent it: `{"type":"admin","id":"-1"}`,
+ * its id as text, no name, no surname (its own test_authAdmin asserts exactly that).
+ */
 export function wireUser(u: QuizUser): Record<string, unknown> {
   switch (u.type) {
     case 'school':
       return { type: 'school', id: u.id, name: u.name };
     case 'admin':
-      return { type: 'admin', id: u.id, name: u.name };
+      return { type: 'admin', id: String(u.id) };
     default:
       return { surname: u.surname ?? '', name: u.name, id: u.id, type: u.type, school_id: u.schoolId };
   }
@@ -113,10 +117,15 @@ function decimalText(literal: string): string {
   return String(Number(literal)); // a fraction or exponent can never be a 32-hex nonce
 }
 
+/** The fields the original read first (`data["nonce"]`, ...): one missing is `Invalid parameters.`; `quiz_type` it read after the credentials. */
+const REQUIRED = ['nonce', 'login', 'appid', 'digest'] as const;
+
 /**
- * POST /authorize's body, checked as the original did: `Not a JSON.` when the Content-Type
- * lacks `application/json` or the body does not parse; `Invalid parameters.` when a field is
- * missing (here also: not a string, or the body not an object, where the original crashed).
+ * POST /authorize's body, read as the original did: `Not a JSON.` when the Content-Type lacks
+ * `application/json` or the body does not parse; `Invalid parameters.` when nonce, login, appid
+ * or digest is missing (here also when the body is not an object, where the original crashed).
+ * A field of another JSON type is no refusal here, as it was none there: it reaches the quiz
+ * service as null, which checks it in the original's order (AuthorizeInput).
  */
 export async function readAuthorizeBody(c: Context): Promise<AuthorizeInput> {
   const type = c.req.header('content-type');
@@ -131,13 +140,8 @@ export async function readAuthorizeBody(c: Context): Promise<AuthorizeInput> {
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new QuizWireError(400, INVALID_PARAMETERS);
   const body = data as Record<string, unknown>;
-  const str = (name: string): string => {
-    const v = body[name];
-    if (typeof v !== 'string') throw new QuizWireError(400, INVALID_PARAMETERS);
-    return v;
-  };
-  let nonce: string;
-  if (typeof body.nonce === 'number') nonce = decimalText(rawMember(text, 'nonce') ?? String(body.nonce));
-  else nonce = str('nonce');
-  return { nonce, login: str('login'), appid: str('appid'), digest: str('digest'), quizType: str('quiz_type') };
+  for (const name of REQUIRED) if (!Object.hasOwn(body, name)) throw new QuizWireError(400, INVALID_PARAMETERS);
+  const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+  const nonce = typeof body.nonce === 'number' ? decimalText(rawMember(text, 'nonce') ?? String(body.nonce)) : str(body.nonce);
+  return { nonce, login: str(body.login), appid: str(body.appid), digest: str(body.digest), quizType: str(body.quiz_type) };
 }

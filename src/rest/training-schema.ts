@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { intParam, uuidParam } from './fastapi.js';
+import { intParam, strIdField, uuidParam } from './fastapi.js';
 
 /** The training API's (spec 001) request and response documents, as zod: validation and OpenAPI both read these. */
 
@@ -35,6 +35,20 @@ export const NewMember = z.object({ username: z.string().min(1).max(64) }).meta(
 
 export const Contest = z.object({ id: z.int(), name: z.string() }).meta({ id: 'Contest' });
 
+const ContestTask = z
+  .object({
+    id: z.int(),
+    contestId: z.int(),
+    name: z.string(),
+    datasetId: z.string().nullable().meta({ description: 'The CARP dataset it scores from, live; null: scores set by admins' }),
+    scorePrecision: z.int().meta({ description: 'Digits each task score keeps' }),
+  })
+  .meta({ id: 'ContestTask' });
+
+export const ContestDetail = z
+  .object({ id: z.int(), name: z.string(), tasks: z.array(ContestTask).meta({ description: 'In id order: problems A, B, ... of a session' }) })
+  .meta({ id: 'ContestDetail', description: 'A contest as the contests model holds it (GraphQL `contest`, tRPC `contests.get`)' });
+
 const TrainingStatus = z.enum(['IN_PROCESS', 'FINISHED']).meta({ id: 'TrainingStatus' });
 const ProblemStatus = z.enum(['NOT_STARTED', 'PASSED', 'FAILED']).meta({ id: 'ProblemStatus' });
 
@@ -46,9 +60,11 @@ export const TrainingSession = z
   })
   .meta({ id: 'TrainingSession' });
 
-export const StartSession = z.object({ team_id: z.int().min(1), contest_id: z.int().min(1) }).meta({ id: 'StartTrainingSession' });
+export const StartSession = z
+  .object({ team_id: strIdField(), contest_id: strIdField() })
+  .meta({ id: 'StartTrainingSession', description: 'The original declared both `str` (the frontend sends `{"team_id": "3", "contest_id": "3"}`)' });
 
-export const Problem = z
+const Problem = z
   .object({
     id: z.int().meta({ description: "The contest task's id" }),
     alias: z.string().meta({ example: 'A' }),
@@ -59,6 +75,10 @@ export const Problem = z
     assignedUser: z.unknown().meta({ description: "PROBLEM_ASSIGNED's `user`, as the client sent it; null when unassigned" }),
   })
   .meta({ id: 'Problem' });
+
+export const ProblemList = z
+  .object({ problems: z.array(Problem) })
+  .meta({ id: 'ProblemList', description: "The original passed Yandex's object through; the frontend reads `.problems`" });
 
 export const ProblemState = z.object({ problemAlias: z.string(), status: ProblemStatus, attempts: z.int() }).meta({ id: 'ProblemState' });
 
@@ -111,6 +131,15 @@ export const Online = z
   .object({ users: z.array(z.unknown()).meta({ description: "The USER frames' `user` objects, one per id" }) })
   .meta({ id: 'Online' });
 
+export const SelectedContest = z
+  .object({
+    contestId: z
+      .union([z.string(), z.int()])
+      .nullable()
+      .meta({ description: "The lobby's last CONTEST_SELECTED `contestId`, as the client sent it (a string or an integer); null when none" }),
+  })
+  .meta({ id: 'SelectedContest' });
+
 export const Comment = z
   .object({
     id: z.int(),
@@ -130,4 +159,7 @@ export const NewComment = z.object({ content: z.string().min(1).max(4000) }).met
 export const SessionParams = z.object({ sid: uuidParam() });
 export const SessionAliasParams = z.object({ sid: uuidParam(), alias: z.string().min(1).max(16) });
 export const TeamParams = z.object({ team_id: intParam() });
+/** A lobby's team id as the original's `/lobby/{team_id}` took it (`str`), read as the lobby socket reads `team_id`. */
+export const LobbyParams = z.object({ team_id: z.string().meta({ example: '12' }) });
+export const ContestParams = z.object({ contest_id: intParam() });
 export const FindSessionQuery = z.object({ contest_id: intParam(), team_id: intParam() });

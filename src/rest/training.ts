@@ -82,7 +82,7 @@ function route<
     ...(r.query ? { query: r.query } : {}),
     ...(r.body ? { body: { contentType: r.body.contentType, schema: r.body.schema } } : {}),
     responses,
-    ...(auth ? { security: ['bearer', 'sessionCookie'] } : {}),
+    ...(auth ? { security: ['bearer', 'oauth', 'sessionCookie'] } : {}),
     auth,
     async run(call) {
       const result = await r.run(call as Call<Out<P>, Out<Q>, Out<B>>);
@@ -227,6 +227,26 @@ export function trainingRoutes(services: Services): TrainingRoute[] {
       run: async ({ actor, params }) => ({ users: await t.sessions.lobbyOnline(actor, params.team_id) }),
     }),
 
+    // The lobby (the backend's later versions, which the frontend calls).
+    route({
+      method: 'get',
+      path: '/lobby/{team_id}/online',
+      summary: "Who is in the team's lobby (its USER frames), as /teams/{team_id}/online",
+      params: S.LobbyParams,
+      ok: { schema: S.Online },
+      errors: { 404: 'Unknown team (or a team_id that is no id)' },
+      run: async ({ actor, params }) => ({ users: await t.sessions.lobbyOnline(actor, params.team_id) }),
+    }),
+    route({
+      method: 'get',
+      path: '/lobby/{team_id}/selected-contest',
+      summary: "The contest the team's lobby selected (its last CONTEST_SELECTED); null when none",
+      params: S.LobbyParams,
+      ok: { schema: S.SelectedContest },
+      errors: { 404: 'Unknown team (or a team_id that is no id)' },
+      run: async ({ actor, params }) => ({ contestId: await t.sessions.lobbyContest(actor, params.team_id) }),
+    }),
+
     // Contests and problems.
     route({
       method: 'get',
@@ -237,12 +257,23 @@ export function trainingRoutes(services: Services): TrainingRoute[] {
     }),
     route({
       method: 'get',
+      path: '/contests/{contest_id}',
+      summary: 'A contest: id, name and its tasks (the contests model, as GraphQL `contest` and tRPC `contests.get`)',
+      description: "The original fetched Yandex's contest and saved it; the gateway's contests are its own.",
+      params: S.ContestParams,
+      ok: { schema: S.ContestDetail },
+      errors: { 404: 'Unknown contest' },
+      run: async ({ actor, params }) => t.contest(actor, params.contest_id),
+    }),
+    route({
+      method: 'get',
       path: '/contests/{sid}/problems',
       summary: "A session's problems (the contest's tasks as A, B, ...) with status, attempts, assignedUser",
+      description: '`{"problems": [...]}`, the object the original passed through from Yandex (the frontend reads `.problems`).',
       params: S.SessionParams,
-      ok: { schema: z.array(S.Problem) },
+      ok: { schema: S.ProblemList },
       errors: S404,
-      run: async ({ actor, params }) => (await t.sessions.problemList(actor, params.sid)).map(problemJson),
+      run: async ({ actor, params }) => ({ problems: (await t.sessions.problemList(actor, params.sid)).map(problemJson) }),
     }),
     route({
       method: 'get',
@@ -408,9 +439,15 @@ export function trainingRoutes(services: Services): TrainingRoute[] {
 }
 
 /** The path prefixes the training API owns: anything else under them is FastAPI's 404. */
-const TRAINING_PREFIXES = ['/health', '/user', '/teams', '/contests', '/training-sessions'];
+const TRAINING_PREFIXES = ['/health', '/user', '/teams', '/lobby', '/contests', '/training-sessions'];
 
-/** Credentials were sent (a bearer token, or any session cookie) but named nobody. */
+/** application/json or application/*+json, parameters aside (what FastAPI reads a body as JSON for). */
+function isJsonType(contentType: string): boolean {
+  const m = /^\s*application\/([^;\s]+)/.exec(contentType);
+  return m !== null && (m[1] === 'json' || m[1]!.endsWith('+json'));
+}
+
+/** Credentials were sent (an Authorization header, or any session cookie) but named nobody. */
 function sentCredentials(req: Request): boolean {
   if (req.headers.get('authorization')) return true;
   return SESSION_COOKIES.some((name) => cookieValue(req, name) !== undefined);
@@ -418,7 +455,8 @@ function sentCredentials(req: Request): boolean {
 
 /**
  * Spec 001's REST routes at the root, as the original FastAPI server answered (`{"detail"}`,
- * 422 for validation), signed in by a bearer JWT or any session cookie instead of Yandex OAuth.
+ * 422 for validation), signed in by a gateway token (`Authorization: Bearer` or the original's
+ * `OAuth` scheme: a JWT or a session id) or any session cookie instead of a Yandex token.
  */
 export function trainingRouter(services: Services, routes = trainingRoutes(services)) {
   const app = new Hono();
@@ -447,6 +485,10 @@ export function trainingRouter(services: Services, routes = trainingRoutes(servi
       for (const [k, v] of form ?? []) if (!(k in fields)) fields[k] = v;
       return validate(body.schema, 'body', fields);
     }
+    // FastAPI: no body is a missing one; a body whose type is not JSON is passed on as it is
+    // (text, so not an object: model_attributes_type); no content-type at all is read as JSON.
+    if (bytes.length === 0) return validate(body.schema, 'body', undefined);
+    if (type && !isJsonType(type)) return validate(body.schema, 'body', new TextDecoder().decode(bytes));
     let parsed: unknown;
     try {
       parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));

@@ -22,6 +22,7 @@ import type { User } from '../services/users.js';
 import { HTTP_STATUS_OF } from '../wire/http-status.js';
 import { springErrorResponse } from '../wire/spring.js';
 import { type Admission, type Attachment, type RoomContext, type RoomKind, type RoomSocket, SerialActor } from './actor.js';
+import { sameOrigin } from './auth.js';
 import { CloseCode } from './close-codes.js';
 
 const CLAIM_WAIT_MS = 30_000;
@@ -66,10 +67,16 @@ class JudgeWorkerActor extends SerialActor<WorkerAttachment> {
   }
 
   private worker(): Promise<User> {
-    this.user ??= this.ctx.services.users.byId(this.ctx.id).then((u) => {
-      if (!u) throw new Error(`worker ${this.ctx.id} is gone`);
-      return u;
-    });
+    this.user ??= this.ctx.services.users.byId(this.ctx.id).then(
+      (u) => {
+        if (!u) throw new Error(`worker ${this.ctx.id} is gone`);
+        return u;
+      },
+      (err: unknown) => {
+        this.user = null; // a database hiccup: read again next time
+        throw err;
+      },
+    );
     return this.user;
   }
 
@@ -316,6 +323,8 @@ export function judgeWorkerRoomKind(rules: LegacyWorkerService): RoomKind<Worker
     notUpgrade: () => new Response('Can "Upgrade" only to "WebSocket".', { status: 400, headers: { 'content-type': 'text/plain; charset=UTF-8' } }),
     canonicalId: (raw) => (raw.length > 0 && raw.length <= 64 ? raw : null),
     async admit(req, env): Promise<Admission<WorkerAttachment>> {
+      // Spring's WebSocket handshake took same-origin pages only (or clients that send no Origin, as the workers).
+      if (!sameOrigin(req)) return { refuse: new Response(null, { status: 403 }) };
       let user: User;
       try {
         user = rules.admit(await env.services.sessions.resolve(sessionCookie(req)));

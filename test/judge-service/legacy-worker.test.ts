@@ -75,7 +75,16 @@ describe('the original worker protocol on /api/websocket', () => {
     // The archive case.py unpacks: config.json, data/data.dat, program/<the submission>.
     expect(Object.keys(files).sort()).toEqual(['config.json', 'data/data.dat', 'program/CARP_solver.py']);
     const config = JSON.parse(strFromU8(files['config.json']!));
-    expect(config).toMatchObject({ entry: 'CARP_solver.py', data: 'data.dat', parameters: '$data -t $time -s $seed', time: 5, memory: 256, cpu: 1 });
+    // The seed is in the command as the number itself (workers before $seed substitute only
+    // $data, $time, $cpu, $memory), and still in `seed` for the ones that read it.
+    expect(config).toMatchObject({
+      entry: 'CARP_solver.py',
+      data: 'data.dat',
+      parameters: `$data -t $time -s ${config.seed}`,
+      time: 5,
+      memory: 256,
+      cpu: 1,
+    });
     expect(Number.isInteger(config.seed) && config.seed >= 0).toBe(true);
     expect(strFromU8(files['data/data.dat']!)).toBe(GDB10);
     expect(strFromU8(files['program/CARP_solver.py']!)).toBe(SOLVERS.good);
@@ -134,6 +143,18 @@ describe('the original worker protocol on /api/websocket', () => {
     await waitFor('the gateway to drop the first socket', async () => gw.rooms.stats('judge-worker').rooms === 0, 5000);
     const again = await connect();
     expect(await again.next()).toEqual({ type: WORKER_INFO });
+  });
+
+  it("refuses a worker's session cookie on a socket opened by another site's page, as Spring's same-origin handshake did", async () => {
+    const { uid, cookie } = await workerLogin('worker1', 'worker-pw');
+    for (const origin of ['https://evil.example', 'null', gw.url.replace('127.0.0.1', 'localhost')]) {
+      expect(await openOldWorker(gw.url, cookie, uid, { origin }), origin).toBe(403);
+    }
+    // The gateway's own origin, as a page of the judge site would send it, is taken.
+    const w = await openOldWorker(gw.url, cookie, uid, { origin: gw.url });
+    if (typeof w === 'number') throw new Error(`handshake refused: ${w}`);
+    open.push(w);
+    expect(await w.next()).toEqual({ type: WORKER_INFO });
   });
 
   it('keeps to maxTasks: a second case is pushed only after the first result', async () => {
@@ -392,22 +413,31 @@ describe('config.json for the original worker', () => {
   const dataset = { id: 'd', name: 'gdb10', time: 60, memory: 512, cpu: 2, data: GDB10 };
   it("carries a dataset's python command over as entry and parameters; anything else runs the course's command", () => {
     const files = new Set(['CARP_solver.py', 'alt/solve.py']);
-    expect(workerConfig({ ...dataset, command: null }, files)).toMatchObject({
+    const plain = workerConfig({ ...dataset, command: null }, files);
+    expect(plain).toMatchObject({
       entry: 'CARP_solver.py',
       data: 'data.dat',
-      parameters: '$data -t $time -s $seed',
+      parameters: `$data -t $time -s ${plain.seed}`,
       time: 60,
       memory: 512,
       cpu: 2,
     });
-    expect(workerConfig({ ...dataset, command: 'python3 alt/solve.py {instance} --time {time} --seed {seed} -v' }, files)).toMatchObject({
-      entry: 'alt/solve.py',
-      parameters: '$data --time $time --seed $seed -v',
-    });
-    expect(workerConfig({ ...dataset, command: './solver {instance}' }, files)).toMatchObject({
-      entry: 'CARP_solver.py',
-      parameters: '$data -t $time -s $seed',
-    });
+    const carried = workerConfig({ ...dataset, command: 'python3 alt/solve.py {instance} --time {time} --seed {seed} -v' }, files);
+    expect(carried).toMatchObject({ entry: 'alt/solve.py', parameters: `$data --time $time --seed ${carried.seed} -v` });
+    const other = workerConfig({ ...dataset, command: './solver {instance}' }, files);
+    expect(other).toMatchObject({ entry: 'CARP_solver.py', parameters: `$data -t $time -s ${other.seed}` });
     expect(workerConfig({ ...dataset, command: 'python3 missing.py {instance}' }, files)).toMatchObject({ entry: 'CARP_solver.py' });
+  });
+
+  it('writes the seed as a non-negative 31-bit int, a fresh one per case, and never the text $seed', () => {
+    const seeds = new Set<number>();
+    for (let i = 0; i < 200; i++) {
+      const c = workerConfig({ ...dataset, command: null }, new Set(['CARP_solver.py']));
+      expect(Number.isSafeInteger(c.seed) && c.seed >= 0 && c.seed < 2 ** 31).toBe(true);
+      expect(c.parameters).not.toContain('$seed');
+      expect(c.parameters.split(' ').at(-1)).toBe(String(c.seed));
+      seeds.add(c.seed);
+    }
+    expect(seeds.size).toBeGreaterThan(190);
   });
 });

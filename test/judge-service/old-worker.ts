@@ -1,5 +1,6 @@
 // A scripted client of the original Python judge worker's websocket protocol (github
 // imxieyi/carp_judge_worker): its login, its socket, and the frames it sends and reads.
+import { connect } from 'node:net';
 import { unzipSync } from 'fflate';
 import { expect } from 'vitest';
 import WebSocket from 'ws';
@@ -22,6 +23,121 @@ export async function workerLogin(base: string, username: string, password: stri
   const body = (await res.json()) as { uid: string; type: number };
   expect(body.type).toBe(300);
   return { uid: body.uid, cookie: res.headers.get('set-cookie')! };
+}
+
+/** One HTTP/1.1 answer as a client reads it off the wire: headers in order, repeated ones kept. */
+export interface RawAnswer {
+  status: number;
+  headers: [string, string][];
+  body: string;
+}
+
+/** The first value of a header, as aiohttp's `resp.headers[name]` (a CIMultiDict) gives it. */
+export const first = (a: RawAnswer, name: string): string | undefined => a.headers.find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
+export const all = (a: RawAnswer, name: string): string[] => a.headers.filter(([k]) => k.toLowerCase() === name.toLowerCase()).map(([, v]) => v);
+
+/** Sends `request` byte for byte on a fresh TCP connection and reads one answer (Content-Length or chunked; none to HEAD). */
+export function rawHttp(base: string, request: string, head = false): Promise<RawAnswer> {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(url.port), url.hostname);
+    let buf = Buffer.alloc(0);
+    const done = (a: RawAnswer) => {
+      socket.destroy();
+      resolve(a);
+    };
+    socket.on('error', reject);
+    socket.setTimeout(10_000, () => {
+      socket.destroy();
+      reject(new Error(`no whole answer to ${request.split('\r\n')[0]}`));
+    });
+    socket.on('connect', () => socket.write(request));
+    socket.on('data', (chunk) => {
+      buf = Buffer.concat([buf, chunk]);
+      const end = buf.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const [statusLine, ...lines] = buf.subarray(0, end).toString('latin1').split('\r\n');
+      const headers = lines.map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()] as [string, string]);
+      const answer = { status: Number(statusLine!.split(' ')[1]), headers, body: '' };
+      let rest = buf.subarray(end + 4);
+      if (head) return done(answer);
+      const length = first(answer, 'content-length');
+      if (length !== undefined) {
+        if (rest.length < Number(length)) return;
+        return done({ ...answer, body: rest.subarray(0, Number(length)).toString('utf8') });
+      }
+      if (first(answer, 'transfer-encoding') === 'chunked') {
+        const parts: Buffer[] = [];
+        for (;;) {
+          const eol = rest.indexOf('\r\n');
+          if (eol < 0) return;
+          const size = Number.parseInt(rest.subarray(0, eol).toString(), 16);
+          if (size === 0) return done({ ...answer, body: Buffer.concat(parts).toString('utf8') });
+          if (rest.length < eol + 2 + size + 2) return;
+          parts.push(rest.subarray(eol + 2, eol + 2 + size));
+          rest = rest.subarray(eol + 2 + size + 2);
+        }
+      }
+      done(answer);
+    });
+  });
+}
+
+/** aiohttp 3.4.4 (the worker's requirements.txt) on Python 3.6, as its requests name it. */
+const AIOHTTP_UA = 'Python/3.6 aiohttp/3.4.4';
+
+/** What the final worker's login did on the wire, step by step, for a test to check. */
+export interface FinalLogin {
+  init: RawAnswer;
+  /** Absent when the init page was not a 200 (main.py logs and tries again). */
+  login?: RawAnswer;
+  /** The login's first Set-Cookie, whole: main.py's Cookie header for /api/websocket (absent unless the login was a 200). */
+  cookie?: string;
+  uid?: string;
+}
+
+/**
+ * The final worker's login (main.py since 424fcd0, through HEAD), replayed as aiohttp 3.4.4
+ * writes it: `GET <init_url>`; the FIRST Set-Cookie of that answer, `XSRF-TOKEN=` read out of it
+ * (`cookie.split('XSRF-TOKEN=')[1].split(';')[0]`); `POST <login_url>` with `json=` and
+ * `headers={'Cookie': cookie, 'X-XSRF-TOKEN': token}`; the FIRST Set-Cookie of that answer.
+ * aiohttp puts the caller's headers first, then Accept, Accept-Encoding, Host, User-Agent,
+ * Content-Length, Content-Type. Its cookie jar refuses cookies from an IP host, so on
+ * `http://127.0.0.1:...` the Set-Cookie text goes out verbatim (`XSRF-TOKEN=t; Path=/`); on a
+ * host name the jar holds the cookie and aiohttp rebuilds the header from it and the caller's
+ * (SimpleCookie: `XSRF-TOKEN=t`, moved after User-Agent). `host` picks which; the socket goes
+ * to the gateway either way. Stops where main.py would log and try again.
+ */
+export async function finalWorkerLogin(
+  base: string,
+  username: string,
+  password: string,
+  { initPath = '/', host = 'ip' }: { initPath?: string; host?: 'ip' | 'name' } = {},
+): Promise<FinalLogin> {
+  const { port } = new URL(base);
+  const hostHeader = host === 'ip' ? `127.0.0.1:${port}` : `localhost:${port}`;
+  const init = await rawHttp(
+    base,
+    `GET ${initPath} HTTP/1.1\r\nAccept: */*\r\nAccept-Encoding: gzip, deflate\r\nHost: ${hostHeader}\r\nUser-Agent: ${AIOHTTP_UA}\r\n\r\n`,
+  );
+  if (init.status !== 200) return { init };
+  const initCookie = first(init, 'set-cookie')!;
+  const token = initCookie.split('XSRF-TOKEN=')[1]!.split(';')[0]!;
+  // Python's json.dumps of the dict, in its insertion order, with its default separators.
+  const body = `{"username": ${JSON.stringify(username)}, "password": ${JSON.stringify(password)}}`;
+  const common = `Accept: */*\r\nAccept-Encoding: gzip, deflate\r\nHost: ${hostHeader}\r\nUser-Agent: ${AIOHTTP_UA}\r\n`;
+  const headers =
+    host === 'ip'
+      ? `Cookie: ${initCookie}\r\nX-XSRF-TOKEN: ${token}\r\n${common}`
+      : `X-XSRF-TOKEN: ${token}\r\n${common}Cookie: XSRF-TOKEN=${token}\r\n`;
+  const login = await rawHttp(
+    base,
+    `POST /api/login HTTP/1.1\r\n${headers}Content-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\n\r\n${body}`,
+  );
+  if (login.status !== 200) return { init, login };
+  const obj = JSON.parse(login.body) as { uid: string; type: number };
+  expect(obj.type).toBe(300);
+  return { init, login, cookie: first(login, 'set-cookie')!, uid: obj.uid };
 }
 
 /** A scripted old worker: every frame it receives is queued; `next` waits for the next one. */
@@ -86,11 +202,13 @@ export class OldWorker {
     this.send({ uid: this.uid, type: WORKER_INFO, maxTasks });
   }
 
-  async caseData(): Promise<{ cid: string; files: Record<string, Uint8Array> }> {
+  /** The next CASE_DATA: its case id, its zip as sent and the files in it. */
+  async caseData(): Promise<{ cid: string; zip: Uint8Array; files: Record<string, Uint8Array> }> {
     const m = await this.next();
     expect(m.type).toBe(CASE_DATA);
     expect(typeof m.payload.cid).toBe('string');
-    return { cid: m.payload.cid, files: unzipSync(Buffer.from(m.payload.data, 'base64')) };
+    const zip = new Uint8Array(Buffer.from(m.payload.data, 'base64'));
+    return { cid: m.payload.cid, zip, files: unzipSync(zip) };
   }
 
   /** CASE_START then CASE_RESULT, with Python's time.time() style float timestamps. */
@@ -114,9 +232,9 @@ export const result = (cid: string, stdout: string, timestamp: number, extra: ob
 });
 
 /** Opens the socket; resolves with the handshake's HTTP status when the gateway refuses it. */
-export function connectRaw(base: string, cookie?: string, uid = ''): Promise<OldWorker | number> {
+export function connectRaw(base: string, cookie?: string, uid = '', headers: Record<string, string> = {}): Promise<OldWorker | number> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/api/websocket`, { headers: cookie ? { cookie } : {} });
+    const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/api/websocket`, { headers: cookie ? { ...headers, cookie } : headers });
     // Listening from the start: the gateway's first frame may come with the handshake.
     const w = new OldWorker(ws, uid);
     ws.once('open', () => resolve(w));

@@ -43,9 +43,10 @@ beforeAll(async () => {
 });
 afterAll(() => gw?.stop());
 
-/** REST's user object from the typed view: the same fields the original sent for that type. */
+/** REST's user object from the typed view: the same fields the original sent for that type (the admin: id -1 as text, no name). */
 function asWire(u: { id: number; type: string; name: string; surname: string | null; schoolId: number | null }) {
-  if (u.type === 'school' || u.type === 'admin') return { type: u.type, id: u.id, name: u.name };
+  if (u.type === 'admin') return { type: u.type, id: String(u.id) };
+  if (u.type === 'school') return { type: u.type, id: u.id, name: u.name };
   return { surname: u.surname, name: u.name, id: u.id, type: u.type, school_id: u.schoolId };
 }
 const FIELDS = 'id type name surname schoolId userId username';
@@ -108,14 +109,18 @@ describe('the same person on every door', () => {
     expect(t.sid).toMatch(/^[0-9a-f]{32}$/);
     expect(JSON.parse((await raw(gw.url, 'GET', `/v1/authorize/status?sid=${t.sid}`)).text).user).toEqual(asWire(t.user));
     const e = await trpcError(trpc(gw.url).quiz.authorize.mutate(input));
-    expect(e.data?.code).toBe('BAD_REQUEST');
-    expect(e.message).toBe('Authorization is invalid.');
-    const body = { nonce, appid: APP_ID, quiz_type: 'quiz_bike', login: 'school', digest: input.digest };
-    expectWireError(
-      await raw(gw.url, 'POST', '/v1/authorize', JSON.stringify(body), { 'content-type': 'application/json' }),
-      400,
-      'Authorization is invalid.',
+    expect(e.data?.code).toBe('UNAUTHORIZED');
+    expect(e.message).toBe('Unauthorized.');
+    const g = await gql(
+      gw.url,
+      'mutation($n: String!, $d: String!) { quizAuthorize(nonce: $n, appid: "' +
+        APP_ID +
+        '", quizType: "quiz_bike", login: "school", digest: $d) { sid } }',
+      { n: nonce, d: input.digest },
     );
+    expect(g.errors?.[0]).toMatchObject({ message: 'Unauthorized.', extensions: { code: 'UNAUTHENTICATED' } });
+    const body = { nonce, appid: APP_ID, quiz_type: 'quiz_bike', login: 'school', digest: input.digest };
+    expectWireError(await raw(gw.url, 'POST', '/v1/authorize', JSON.stringify(body), { 'content-type': 'application/json' }), 401, 'Unauthorized.');
   });
 });
 

@@ -60,8 +60,8 @@ describe('nonces across nodes', () => {
     const body = JSON.stringify({ nonce, login: 'ann', appid: APP_ID, quiz_type: 'quiz_b', digest: digestFor(nonce, 'ann', 'ann-pw') });
     const h = { 'content-type': 'application/json' };
     ok(await raw(b.url, 'POST', '/v1/authorize', body, h));
-    expectWireError(await raw(a.url, 'POST', '/v1/authorize', body, h), 400, 'Authorization is invalid.');
-    expectWireError(await raw(b.url, 'POST', '/v1/authorize', body, h), 400, 'Authorization is invalid.');
+    expectWireError(await raw(a.url, 'POST', '/v1/authorize', body, h), 401, 'Unauthorized.');
+    expectWireError(await raw(b.url, 'POST', '/v1/authorize', body, h), 401, 'Unauthorized.');
   });
 
   it('two racing uses of one nonce: exactly one wins', async () => {
@@ -69,7 +69,7 @@ describe('nonces across nodes', () => {
     const body = JSON.stringify({ nonce, login: 'ben', appid: APP_ID, quiz_type: 'quiz_b', digest: digestFor(nonce, 'ben', 'ben-pw') });
     const h = { 'content-type': 'application/json' };
     const results = await Promise.all([a, b, a, b].map((gw) => raw(gw.url, 'POST', '/v1/authorize', body, h)));
-    expect(results.map((r) => JSON.parse(r.text).status).sort()).toEqual([200, 400, 400, 400]);
+    expect(results.map((r) => JSON.parse(r.text).status).sort()).toEqual([200, 401, 401, 401]);
   });
 });
 
@@ -103,7 +103,7 @@ describe('failed logins per login, and nonce expiry', () => {
     await sleep(1100);
     // The nonce issued before the wait has expired (QUIZ_NONCE_TTL_SECONDS=1)...
     const body = JSON.stringify({ nonce: stale, login: 'ben', appid: APP_ID, quiz_type: 'quiz_b', digest: digestFor(stale, 'ben', 'ben-pw') });
-    expectWireError(await raw(a.url, 'POST', '/v1/authorize', body, { 'content-type': 'application/json' }), 400, 'Authorization is invalid.');
+    expectWireError(await raw(a.url, 'POST', '/v1/authorize', body, { 'content-type': 'application/json' }), 401, 'Unauthorized.');
     // ...and the lock is over.
     ok(await attempt(b, 'ann', 'ann-pw'));
   });

@@ -81,7 +81,7 @@ describe('POST /v1/authorize', () => {
 
     // The example's nonce was used once: the same request again is refused.
     const again = await raw(gw.url, 'POST', '/v1/authorize', body, { 'content-type': 'application/json; charset=utf-8' });
-    expectWireError(again, 400, 'Authorization is invalid.');
+    expectWireError(again, 401, 'Unauthorized.');
   });
 
   it('sends each user type with its own fields, in its own order, and never a password hash', async () => {
@@ -89,8 +89,8 @@ describe('POST /v1/authorize', () => {
       ['testuser', 'testpasswd', studentUser()],
       ['chuck@norris.com', 'boo', { type: 'school', id: school.id, name: 'Chuck Norris School' }],
       ['chuck@norris.com-guest', 'guest', { surname: '', name: 'Chuck Norris School', id: guestId, type: 'guest', school_id: school.id }],
-      // ROOT of the one identity is the quiz's admin, shown as the original's single admin.
-      ['root', ROOT_PASSWORD, { type: 'admin', id: 0, name: 'admin' }],
+      // ROOT of the one identity is the quiz's admin, shown as the spec's commit (a6247a0) showed its admin.
+      ['root', ROOT_PASSWORD, { type: 'admin', id: '-1' }],
     ];
     for (const [login, password, user] of cases) {
       const c = new Client(gw.url);

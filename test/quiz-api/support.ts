@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { connect } from 'node:net';
 import { createClient } from '@libsql/client';
 import { expect } from 'vitest';
 import { gql } from '../helpers/doors.js';
@@ -99,4 +100,36 @@ export function expectWireError(r: { status: number; headers: Headers; text: str
   expect(r.status, r.text).toBe(200);
   expect(r.headers.get('content-type')).toBe(JSON_TYPE);
   expect(r.text).toBe(JSON.stringify({ status, description }));
+}
+
+/**
+ * One HTTP/1.1 exchange over a plain socket: `request` goes out exactly as given (request line,
+ * header names, their case and order, body), as the original's Python clients wrote it; the
+ * answer comes back as its status, header lines and body text (Content-Length framed).
+ */
+export function wireExchange(base: string, request: string): Promise<{ status: number; headers: Headers; text: string }> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname);
+    let buf = Buffer.alloc(0);
+    socket.on('error', reject);
+    socket.on('data', (chunk) => {
+      buf = Buffer.concat([buf, chunk]);
+      const end = buf.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const lines = buf.subarray(0, end).toString('latin1').split('\r\n');
+      const headers = new Headers();
+      for (const line of lines.slice(1)) headers.append(line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1).trim());
+      const length = Number(headers.get('content-length') ?? Number.NaN);
+      if (!Number.isInteger(length)) return reject(new Error(`no Content-Length: ${lines.join(' | ')}`));
+      if (buf.length < end + 4 + length) return;
+      socket.destroy();
+      resolve({
+        status: Number(lines[0]!.split(' ')[1]),
+        headers,
+        text: buf.subarray(end + 4, end + 4 + length).toString('utf8'),
+      });
+    });
+    socket.write(request, 'latin1');
+  });
 }

@@ -164,7 +164,7 @@ describe('a training room', () => {
     expect(await rest(`/training-sessions/${t.sid}/control/current`)).toEqual({ userId: '823768129' });
     ann.send({ type: 'PROBLEM_ASSIGNED', payload: { user: { id: 'u-7', login: 'bob' }, problemAlias: 'B' } });
     await ann.next();
-    const problems = await rest(`/contests/${t.sid}/problems`);
+    const { problems } = await rest(`/contests/${t.sid}/problems`);
     expect(problems.find((p: any) => p.alias === 'B').assignedUser).toEqual({ id: 'u-7', login: 'bob' });
     const annUser = { id: t.users.ann.id, login: 'ann' };
     ann.send({ type: 'USER', payload: { user: annUser } });

@@ -62,7 +62,7 @@ describe('GraphQL and tRPC: the same teams, sessions and room state as REST', ()
     const state = await trpc(gw.url, bearer(ann.token)).training.sessions.state.query({ id: sid });
     const rest = {
       session: (await ann.http.get(`/training-sessions/${sid}`)).json,
-      problems: (await ann.http.get(`/contests/${sid}/problems`)).json,
+      problems: (await ann.http.get(`/contests/${sid}/problems`)).json.problems,
       code: await Promise.all(['A', 'B'].map(async (a) => (await ann.http.get(`/training-sessions/${sid}/code/${a}`)).json.code)),
       controller: (await ann.http.get(`/training-sessions/${sid}/control/current`)).json.userId,
       online: (await ann.http.get(`/training-sessions/${sid}/online`)).json.users,

@@ -104,6 +104,25 @@ describe('GET /openapi.json', () => {
     expect(doc.components.schemas.StartTrainingSession.required.sort()).toEqual(['contest_id', 'team_id']);
     expect(doc.paths['/training-sessions/{sid}/submissions'].post.requestBody.content['multipart/form-data']).toBeDefined();
     expect(doc.components.schemas.HTTPValidationError.properties.detail.type).toBe('array');
+    // The original's `team_id: str` / `contest_id: str` (integers accepted too).
+    for (const f of ['team_id', 'contest_id']) {
+      expect(doc.components.schemas.StartTrainingSession.properties[f].anyOf.map((s: any) => s.type)).toEqual(['string', 'integer']);
+    }
+    // {"problems": [...]}, as the original passed Yandex's object through.
+    expect(doc.paths['/contests/{sid}/problems'].get.responses['200'].content['application/json'].schema.$ref).toBe(
+      '#/components/schemas/ProblemList',
+    );
+    expect(doc.components.schemas.ProblemList.required).toEqual(['problems']);
+    expect(doc.paths['/contests/{contest_id}'].get.responses['200'].content['application/json'].schema.$ref).toBe(
+      '#/components/schemas/ContestDetail',
+    );
+    expect(doc.paths['/lobby/{team_id}/online'].get.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/Online');
+    expect(doc.paths['/lobby/{team_id}/selected-contest'].get.responses['200'].content['application/json'].schema.$ref).toBe(
+      '#/components/schemas/SelectedContest',
+    );
+    // Signed in by Bearer, the original's `OAuth` scheme, or a session cookie.
+    expect(doc.paths['/user/me'].get.security).toEqual([{ bearer: [] }, { oauth: [] }, { sessionCookie: [] }]);
+    expect(doc.components.securitySchemes.oauth).toMatchObject({ type: 'apiKey', in: 'header', name: 'Authorization' });
     const find = doc.paths['/training-sessions'].get.parameters.map((p: any) => [p.in, p.name, p.schema.type]);
     expect(find).toEqual([
       ['query', 'contest_id', 'integer'],

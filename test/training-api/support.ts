@@ -14,6 +14,7 @@ export const TABLES = [
   'training_code',
   'training_controllers',
   'room_online',
+  'lobby_contests',
   'training_comments',
   'training_submissions',
   'cases',

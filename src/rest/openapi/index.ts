@@ -98,7 +98,13 @@ function openApiDocument(training: TrainingRoute[]): ReturnType<typeof createDoc
     paths: pathsOf([...training, ...integrationRoutes, ...quizRoutes, ...socialRoutes, ...judgeRoutes, ...gatewayRoutes]),
     components: {
       securitySchemes: {
-        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'From the GraphQL/tRPC `login`' },
+        bearer: { type: 'http', scheme: 'bearer', description: 'A JWT from the GraphQL/tRPC `login`, or a session id' },
+        oauth: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'Authorization',
+          description: "`OAuth <token>`, the training frontend's scheme (spec 001): the same tokens as `bearer`",
+        },
         sessionCookie: {
           type: 'apiKey',
           in: 'cookie',

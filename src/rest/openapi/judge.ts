@@ -49,12 +49,29 @@ const errors = (...codes: number[]): Record<number, ResponseDoc> =>
 const ok = (schema: z.ZodType): ResponseDoc => ({ description: 'OK', schema });
 const security = ['judgeSession'];
 
+const home = (path: string): RouteDoc => ({
+  method: 'get',
+  path,
+  tag: TAG,
+  summary: 'A small page that sets the CSRF cookie',
+  description:
+    "What an old worker's `init_url` names: 200 with `Set-Cookie: XSRF-TOKEN=<uuid>; Path=/` (Spring's cookie CSRF repository), a fresh token each time. Other methods: 405.",
+  responses: { 200: { description: 'OK', contentType: 'text/html', schema: z.string() }, ...errors(405) },
+});
+
 export const judgeRoutes: RouteDoc[] = [
+  home('/'),
+  home('/api'),
+  home('/api/'),
   {
     method: 'post',
     path: '/api/login',
     tag: TAG,
     summary: 'Log in (sets JSESSIONID)',
+    description:
+      'The CSRF pair is optional: send neither the `XSRF-TOKEN` cookie nor the `X-XSRF-TOKEN` header, or both, equal (from `GET /`); anything in between is 403 `Forbidden`.',
+    headers: z.object({ 'X-XSRF-TOKEN': z.string().optional() }),
+    cookies: z.object({ 'XSRF-TOKEN': z.string().optional() }),
     body: json(z.object({ username: z.string(), password: z.string() })),
     responses: { 200: ok(Login), ...errors(400, 403) },
   },

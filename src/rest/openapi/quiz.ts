@@ -7,8 +7,8 @@ const TAG = 'quiz (spec 002)';
 
 const QuizUser = z
   .object({
-    id: z.int(),
-    name: z.string(),
+    id: z.union([z.int(), z.literal('-1')]).meta({ description: 'An integer; the text "-1" for the admin' }),
+    name: z.string().optional().meta({ description: 'Not for the admin' }),
     surname: z.string().optional().meta({ description: 'Students only' }),
     type: z.enum(['student', 'school', 'guest', 'admin']),
   })

@@ -257,13 +257,17 @@ function caseDataFrame(c: ClaimedCase, files: { path: string; data: Uint8Array }
 }
 
 /**
- * config.json (CARPCase.buildConfig): the worker runs `python3 program/<entry> <parameters>`
- * with $data, $time, $cpu, $memory and $seed substituted. A dataset command of the form
- * `python3 <file> ...` is carried over; anything else runs as the course's default command.
+ * config.json (CARPCase.buildConfig): the worker runs `python3 program/<entry> <parameters>`.
+ * The seed is written into `parameters` as the number itself, not as `$seed`: workers before
+ * carp_judge_worker bd27e4a substitute only $data, $time, $cpu and $memory, and would hand the
+ * solver the text `$seed`; later ones also substitute $seed, which is then absent, so every
+ * generation runs the same command. `seed` is still sent, the same number. A dataset command
+ * of the form `python3 <file> ...` is carried over; anything else runs as the course's default.
  */
 export function workerConfig(dataset: ClaimedCase['dataset'], programFiles: Set<string>) {
+  const seed = randomSeed();
   let entry = SOLVER_FILE;
-  let parameters = '$data -t $time -s $seed';
+  let parameters = `$data -t $time -s ${seed}`;
   const argv = dataset.command?.trim().split(/\s+/) ?? [];
   if (/^python3?$/.test(argv[0] ?? '') && programFiles.has(argv[1] ?? '')) {
     entry = argv[1]!;
@@ -272,7 +276,7 @@ export function workerConfig(dataset: ClaimedCase['dataset'], programFiles: Set<
       .join(' ')
       .replace(/\{instance\}/g, '$data')
       .replace(/\{time\}/g, '$time')
-      .replace(/\{seed\}/g, '$seed');
+      .replace(/\{seed\}/g, String(seed));
   }
   return {
     entry,
@@ -281,6 +285,11 @@ export function workerConfig(dataset: ClaimedCase['dataset'], programFiles: Set<
     time: dataset.time,
     memory: dataset.memory,
     cpu: dataset.cpu,
-    seed: Math.floor(Math.random() * 2 ** 31), // non-negative, as later servers sent
+    seed,
   };
+}
+
+/** A non-negative 31-bit int (WebCrypto), as the original's random seed (Java's nextInt, made non-negative). */
+function randomSeed(): number {
+  return crypto.getRandomValues(new Uint32Array(1))[0]! >>> 1;
 }

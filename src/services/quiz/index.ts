@@ -18,13 +18,18 @@ const UNAUTHORIZED = 'Unauthorized.';
 export const FORBIDDEN = 'Forbidden.';
 const TOO_MANY_FAILURES = 'Too many failed logins, try again later.';
 
-/** What a quiz client sends to log in: the spec's fields, as text (a JSON-number nonce already in its decimal form). */
+/**
+ * What a quiz client sends to log in: the spec's fields as text (a JSON-number nonce already in
+ * its decimal form). The legacy door lets a field of another JSON type through, as the original
+ * did, as null: it goes through the same checks and matches nothing there (no application, no
+ * issued nonce, no account, no digest, no quiz).
+ */
 export interface AuthorizeInput {
-  nonce: string;
-  appid: string;
-  quizType: string;
-  login: string;
-  digest: string;
+  nonce: string | null;
+  appid: string | null;
+  quizType: string | null;
+  login: string | null;
+  digest: string | null;
 }
 
 const PURGE_EVERY_MS = 60_000;
@@ -80,21 +85,27 @@ export function quizService(deps: Deps, users: UsersService, sessions: SessionsS
     },
 
     /**
-     * POST /authorize, in the original's order: application id, credentials (here with the
-     * nonce consumed first and the failure limit), quiz type, access date. A new session every
-     * time; `previousSid` (the session the client still carries) ends, as the original reused it.
+     * POST /authorize, in the original's order (a6247a0's onDoAuth, then its accounts service):
+     * the application id (`Authorization is invalid.`, nothing spent); the nonce, consumed
+     * (`Unauthorized.` for one not issued here, spent or expired, before any account is looked
+     * at); the failure limit and the digest (`Authorization is invalid.`, counted against the
+     * login); the quiz type (`Invalid parameters.`); the access date. A login that is not text
+     * names no account: it is never locked nor counted. A new session every time; `previousSid`
+     * (the session the client still carries) ends, as the original reused it.
      */
     async authorize(input: AuthorizeInput, previousSid?: string): Promise<{ sid: string; user: QuizUser }> {
-      if (!(await knownApp(input.appid))) throw invalid(AUTHORIZATION_INVALID);
-      if (!(await nonces.consume(input.nonce))) throw invalid(AUTHORIZATION_INVALID);
-      if (await failures.locked(input.login)) throw new ServiceError('rate_limited', TOO_MANY_FAILURES);
-      const user = await checkDigest(input.login, input.nonce, input.digest);
+      const { appid, nonce, login, digest, quizType } = input;
+      if (appid === null || !(await knownApp(appid))) throw invalid(AUTHORIZATION_INVALID);
+      if (nonce === null || !(await nonces.consume(nonce))) throw new ServiceError('unauthenticated', UNAUTHORIZED);
+      if (login === null) throw invalid(AUTHORIZATION_INVALID);
+      if (await failures.locked(login)) throw new ServiceError('rate_limited', TOO_MANY_FAILURES);
+      const user = await checkDigest(login, nonce, digest ?? ''); // '' never equals an MD5
       if (!user) {
-        await failures.record(input.login);
+        await failures.record(login);
         throw invalid(AUTHORIZATION_INVALID);
       }
-      await failures.clear(input.login);
-      if (!config.QUIZ_TYPES.includes(input.quizType)) throw invalid(INVALID_PARAMETERS);
+      await failures.clear(login);
+      if (quizType === null || !config.QUIZ_TYPES.includes(quizType)) throw invalid(INVALID_PARAMETERS);
       const profile = await profiles.ensure(user);
       if (!profiles.accessAllowed(profile)) throw forbidden(FORBIDDEN);
       const session = await sessions.create(user.id, 'quiz');

@@ -8,10 +8,15 @@ import type { User, UsersService } from '../users.js';
 export const QUIZ_USER_TYPES = ['student', 'school', 'guest', 'admin'] as const;
 export type QuizUserType = (typeof QUIZ_USER_TYPES)[number];
 
+/** The quiz id of every admin: the original's (a6247a0) admin id, `"-1"`. */
+const ADMIN_ID = -1;
+
 /**
  * A person as the quiz sees them (spec 002's user fields), the same for every door. `id` is
- * the quiz's integer id; the admin is `{id: 0, name: "admin"}` as the original's single admin.
- * `surname` and `schoolId` are null where the original leaves the field out (school, admin).
+ * the quiz's integer id; every admin is -1, as the original's single admin at the spec's commit
+ * (sent there as the text "-1", without a name: see the REST door's wireUser); its `name` here,
+ * `admin`, is for the typed doors only. `surname` and `schoolId` are null where the original
+ * leaves the field out (school, admin).
  */
 export interface QuizUser {
   id: number;
@@ -42,7 +47,7 @@ function toProfile(r: Record<string, unknown>): ProfileRow {
   let user: QuizUser;
   switch (type) {
     case 'admin':
-      user = { id: 0, type, name: 'admin', surname: null, schoolId: null, ...base };
+      user = { id: ADMIN_ID, type, name: 'admin', surname: null, schoolId: null, ...base };
       break;
     case 'school':
       user = { id: Number(r.id), type, name: String(r.name), surname: null, schoolId: null, ...base };

@@ -30,7 +30,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const TEAM_ID = /^[0-9]{1,15}$/;
 
 /** A lobby's team id (decimal, as the socket's `team_id`), or null when it cannot name a team. */
-function teamIdOf(roomId: string): number | null {
+export function teamIdOf(roomId: string): number | null {
   if (!TEAM_ID.test(roomId)) return null;
   const n = Number(roomId);
   return Number.isSafeInteger(n) && n > 0 ? n : null;
@@ -121,6 +121,20 @@ export function roomsService(deps: Deps) {
     });
   }
 
+  /** CONTEST_SELECTED (the backend's later versions): the lobby's chosen contest, a string or an integer as sent. */
+  async function recordContest(roomId: string, payload: Record<string, unknown>): Promise<void> {
+    const v = payload.contestId;
+    const ok = (typeof v === 'string' && v.length <= ROOM_LIMITS.idChars) || (typeof v === 'number' && Number.isSafeInteger(v));
+    if (!ok) return;
+    const team = teamIdOf(roomId);
+    if (team === null || !(await teamExists(team))) return;
+    await db.execute({
+      sql: `INSERT INTO lobby_contests (team_id, contest_json, updated_at) VALUES (?, ?, ?)
+            ON CONFLICT (team_id) DO UPDATE SET contest_json = excluded.contest_json, updated_at = excluded.updated_at`,
+      args: [team, JSON.stringify(v), now()],
+    });
+  }
+
   async function recordTraining(sessionId: string, type: string, payload: Record<string, unknown>): Promise<void> {
     switch (type) {
       case 'CODE_EDITOR_UPDATE': {
@@ -183,7 +197,8 @@ export function roomsService(deps: Deps) {
     /**
      * Keeps what the room's listened frames carry (spec 001's table): training
      * CODE_EDITOR_UPDATE {code, problemAlias}, CONTROL_TAKEN {userId}, USER {user: {id}},
-     * PROBLEM_ASSIGNED {user, problemAlias}; lobby USER. Anything else, a payload missing a
+     * PROBLEM_ASSIGNED {user, problemAlias}; lobby USER, and CONTEST_SELECTED {contestId} (the
+     * backend's later versions; a string or an integer). Anything else, a payload missing a
      * field or with a field of the wrong type, an unknown problem or room, or a value past
      * ROOM_LIMITS is ignored silently: bad client data never throws (only a database failure does).
      */
@@ -191,6 +206,7 @@ export function roomsService(deps: Deps) {
       if (!isObject(frame) || typeof frame.type !== 'string' || !isObject(frame.payload)) return;
       if (kind === 'lobby') {
         if (frame.type === 'USER') await recordUser('lobby', roomId, frame.payload);
+        else if (frame.type === 'CONTEST_SELECTED') await recordContest(roomId, frame.payload);
         return;
       }
       if (kind !== 'training') return;
@@ -218,6 +234,12 @@ export function roomsService(deps: Deps) {
         args: [kind, String(room)],
       });
       return rs.rows.map((r) => JSON.parse(String(r.user_json)) as unknown);
+    },
+
+    /** The lobby's last CONTEST_SELECTED `contestId`, as it was sent; null when none. */
+    async selectedContest(teamId: number): Promise<string | number | null> {
+      const r = (await db.execute({ sql: 'SELECT contest_json FROM lobby_contests WHERE team_id = ?', args: [teamId] })).rows[0];
+      return r ? (JSON.parse(String(r.contest_json)) as string | number) : null;
     },
 
     isMember,

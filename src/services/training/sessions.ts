@@ -5,7 +5,7 @@ import { ServiceError, forbidden, invalid, notFound } from '../errors.js';
 import type { User } from '../users.js';
 import { pyStr } from './format.js';
 import { publishRoomFrame } from '../../bus/room-frames.js';
-import { lobbyRoom, trainingRoom, type RoomsService } from './rooms.js';
+import { lobbyRoom, teamIdOf, trainingRoom, type RoomsService } from './rooms.js';
 import { NOT_A_MEMBER, TEAM_NOT_FOUND, isAdmin, requireTrainee } from './teams.js';
 
 type TrainingStatus = 'IN_PROCESS' | 'FINISHED';
@@ -33,7 +33,7 @@ export interface TrainingProblem {
 }
 
 const SESSION_NOT_FOUND = 'Сессия не найдена';
-const CONTEST_NOT_FOUND = 'Контест не найден';
+export const CONTEST_NOT_FOUND = 'Контест не найден';
 export const PROBLEM_NOT_FOUND = 'Задача не найдена';
 
 /** Spreadsheet-style aliases, as Yandex.Contest names problems: A..Z, then AA, AB, ... */
@@ -68,6 +68,13 @@ const rowToProblem = (r: Record<string, unknown>): TrainingProblem => ({
 });
 
 const isId = (n: number) => Number.isSafeInteger(n) && n > 0;
+
+/**
+ * An id as the training API's clients send it: an integer, or its decimal text (the original
+ * declared its team and contest ids `str`, and the lobby socket reads `team_id` so); text that
+ * is no decimal names nothing (0), and is then an unknown team or contest.
+ */
+const idOf = (v: number | string): number => (typeof v === 'number' ? v : (teamIdOf(v) ?? 0));
 
 /** The TRAINING_STARTED payload (spec 001): dtCreated as Python's str() of the datetime. */
 const startedPayload = (s: TrainingSession) => ({ id: s.id, status: s.status, dtCreated: pyStr(s.createdUs) });
@@ -132,8 +139,11 @@ export function sessionsService(deps: Deps, rooms: RoomsService) {
      * POST /training-sessions: the team's session on the contest, created IN_PROCESS the first
      * time, its problems added for any task it lacks; every call sends TRAINING_STARTED to the
      * team's lobby again, with the session as it is (a finished one says FINISHED, as the original).
+     * The ids may come as text (the original's `str`): text that names nothing is a 404, as the
+     * original's lookup answered it.
      */
-    async start(actor: User | null, input: { teamId: number; contestId: number }): Promise<TrainingSession> {
+    async start(actor: User | null, ids: { teamId: number | string; contestId: number | string }): Promise<TrainingSession> {
+      const input = { teamId: idOf(ids.teamId), contestId: idOf(ids.contestId) };
       if (!(await contestExists(input.contestId))) {
         requireTrainee(actor);
         throw notFound(CONTEST_NOT_FOUND);
@@ -255,9 +265,18 @@ export function sessionsService(deps: Deps, rooms: RoomsService) {
       return rooms.online('training', session.id);
     },
 
-    async lobbyOnline(actor: User | null, teamId: number): Promise<unknown[]> {
+    /** The lobby's online list (its USER frames); the team id may be text, as the lobby socket's `team_id`. */
+    async lobbyOnline(actor: User | null, team: number | string): Promise<unknown[]> {
+      const teamId = idOf(team);
       await teamAccess(actor, teamId, 'read');
       return rooms.online('lobby', String(teamId));
+    },
+
+    /** The lobby's selected contest (its last CONTEST_SELECTED `contestId`, as sent); null when none. */
+    async lobbyContest(actor: User | null, team: number | string): Promise<string | number | null> {
+      const teamId = idOf(team);
+      await teamAccess(actor, teamId, 'read');
+      return rooms.selectedContest(teamId);
     },
   };
 }
