@@ -6,6 +6,18 @@ export interface HttpResult {
   json: any;
 }
 
+/** An answer as the tests read it: its text, and its JSON when it is JSON. */
+export async function readResult(res: Response): Promise<HttpResult> {
+  const text = await res.text();
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, headers: res.headers, text, json };
+}
+
 export class Client {
   readonly cookies = new Map<string, string>();
 
@@ -28,14 +40,7 @@ export class Client {
       if (/Max-Age=0|expires=Thu, 01 Jan 1970/i.test(c) || v === '') this.cookies.delete(k!.trim());
       else this.cookies.set(k!.trim(), v!.trim());
     }
-    const text = await res.text();
-    let json: any;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    return { status: res.status, headers: res.headers, text, json };
+    return readResult(res);
   }
 
   get(path: string, headers?: Record<string, string>) {

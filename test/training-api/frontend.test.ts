@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql, trpc } from '../helpers/doors.js';
 import { snapshot } from '../helpers/db.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { type HttpResult, readResult } from '../helpers/http.js';
 import { connect, refusal, wsUrl, type Peer } from '../rooms/support.js';
 import { TABLES, contestWithTasks, expectDetail, person, roomFrames, tick } from './support.js';
 
@@ -23,23 +24,8 @@ const open: Peer[] = [];
 
 const AXIOS_ACCEPT = 'application/json, text/plain, */*';
 
-interface Answer {
-  status: number;
-  headers: Headers;
-  text: string;
-  json: any;
-}
-
-async function send(method: string, path: string, headers: Record<string, string>, body?: string): Promise<Answer> {
-  const res = await fetch(gw.url + path, { method, headers, body });
-  const text = await res.text();
-  let json: any;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, headers: res.headers, text, json };
+async function send(method: string, path: string, headers: Record<string, string>, body?: string): Promise<HttpResult> {
+  return readResult(await fetch(gw.url + path, { method, headers, body }));
 }
 
 /** What the frontend's axios client (src/api/index.ts) sends. */

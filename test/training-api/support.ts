@@ -3,7 +3,7 @@ import { JudgeType } from '../../src/identity/roles.js';
 import { ROOM_TOPIC, type RoomFrameMessage } from '../../src/bus/room-frames.js';
 import { gql } from '../helpers/doors.js';
 import { ROOT_PASSWORD, type TestGateway } from '../helpers/gateway.js';
-import { Client, type HttpResult } from '../helpers/http.js';
+import { Client, type HttpResult, readResult } from '../helpers/http.js';
 
 /** Every table the training API writes (and the judge's cases), to prove a refused call stored nothing. */
 export const TABLES = [
@@ -49,14 +49,7 @@ export class Api {
       h['content-type'] ??= 'application/json';
     }
     const res = await fetch(this.base + path, { method, headers: h, body: payload, redirect: 'manual' });
-    const text = await res.text();
-    let json: any;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    return { status: res.status, headers: res.headers, text, json };
+    return readResult(res);
   }
 
   get = (path: string) => this.call('GET', path);
