@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { createCheckPool, type CheckPool } from './carp/pool.js';
 import { errorReport } from '../src/carp/verdict.js';
 import { solverArgv } from './command.js';
+import { pauseBeforeRetry } from './retry.js';
 import { isLeaseLost, type ClaimedCase, type GatewayClient } from './gateway-client.js';
 import type { Runner } from './runners/types.js';
 import { SolverArchiveError, unpackSolver } from './unpack.js';
@@ -80,15 +81,16 @@ export function startJudge(opts: JudgeOptions) {
   }
 
   async function loop(): Promise<void> {
+    let failures = 0;
     while (!stop.signal.aborted) {
       try {
         const waitMs = opts.waitMs ?? 10_000;
         const c = await client.call((t) => t.worker.claim.mutate({ waitMs }, { signal: stop.signal }));
+        failures = 0;
         if (c) await judgeOne(c);
       } catch (err) {
         if (stop.signal.aborted) break;
-        log(`gateway unreachable (${(err as Error).message}); retrying`);
-        await new Promise((r) => setTimeout(r, 1000));
+        await pauseBeforeRetry(++failures, err, log, stop.signal);
       }
     }
   }

@@ -9,15 +9,18 @@ const JUDGE_MAIN = fileURLToPath(new URL('../../judge/main.ts', import.meta.url)
 
 /**
  * `npm start` runs one judge beside the gateway: a separate process (as any other judge host
- * would be), logging in as the WORKER account JUDGE_USERNAME.
+ * would be), logging in as the WORKER account JUDGE_USERNAME. It ends with the gateway however
+ * the gateway ends: its stdin is a pipe from this process, and the kernel closes that pipe when
+ * this process goes, SIGKILL and crashes included (`--with-parent`).
  */
 export async function startEmbeddedJudge(gateway: Gateway, config: Config): Promise<{ stop(): Promise<void> }> {
   const password = config.JUDGE_PASSWORD ?? randomBytes(18).toString('base64url');
   await gateway.services.users.ensureAccount(config.JUDGE_USERNAME, password, JudgeType.WORKER);
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', JUDGE_MAIN], {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', JUDGE_MAIN, '--with-parent'], {
     env: { ...process.env, JUDGE_GATEWAY_URL: gateway.url, JUDGE_USERNAME: config.JUDGE_USERNAME, JUDGE_PASSWORD: password },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['pipe', 'inherit', 'inherit'],
   });
+  console.log(`judge process ${child.pid} started`);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.once('exit', (code, signal) => {
     if (code !== 0 && signal === null) console.error(`judge exited with code ${code}; the gateway keeps serving`);

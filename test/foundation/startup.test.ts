@@ -108,4 +108,27 @@ describe('the Node entry', () => {
     second.proc.kill('SIGINT');
     expect(await second.exited).toBe(0);
   });
+
+  for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
+    it(`ends its judge process when the gateway process ends by ${signal}`, async () => {
+      const main = await startMain();
+      const pid = Number(await waitFor('the judge to start', async () => /judge process (\d+) started/.exec(main.output())?.[1]));
+      await waitFor('the judge to serve', async () => /judge \(\w+, 1 at a time\) serving/.test(main.output()));
+      expect(alive(pid)).toBe(true);
+      main.proc.kill(signal);
+      await main.exited;
+      // However the gateway ended, its judge is gone soon after (not retrying a dead gateway).
+      await waitFor(`judge ${pid} to end`, async () => !alive(pid), 15_000);
+    });
+  }
 });
+
+/** Whether a process exists (signal 0 checks without sending anything). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
