@@ -6,6 +6,7 @@ import type { Deps } from './deps.js';
 import { healthService } from './health.js';
 import { judgeAccounts } from './judge/accounts.js';
 import { casesService } from './judge/cases.js';
+import { datasetImport } from './judge/dataset-import.js';
 import { datasetsService } from './judge/datasets.js';
 import { legacyWorkerService } from './judge/legacy-worker.js';
 import { markingService } from './marking.js';
@@ -54,9 +55,11 @@ export function createServices(deps: Deps, options: ServiceOptions = {}) {
     judge: {
       accounts: judgeAccounts(users, sessions),
       datasets,
+      // Datasets from instance files (npm run carp:import).
+      datasetImport: datasetImport(datasets),
       cases,
       submissions,
-      testData: testDataService(deps, users, datasets, options.testData),
+      testData: testDataService(users, datasets, options.testData),
       queue,
       // The rules of the original Python workers' websocket protocol, on the same queue.
       legacyWorkers: legacyWorkerService(deps, queue, datasets),

@@ -81,6 +81,10 @@ export function datasetsService(deps: Deps) {
       };
     },
 
+    async exists(name: string): Promise<boolean> {
+      return (await db.execute({ sql: 'SELECT 1 FROM datasets WHERE name = ?', args: [name] })).rows.length > 0;
+    },
+
     async require(id: string | undefined, message = 'Invalid dataset!'): Promise<Dataset> {
       const d = id ? await this.get(id) : null;
       if (!d) throw notFound(message);
@@ -92,8 +96,7 @@ export function datasetsService(deps: Deps) {
       requireJudgeUser(actor, JudgeType.ADMIN);
       if (!input.name) throw invalid('No name specified!');
       if (input.name.length > NAME_MAX) throw invalid('Name too long!');
-      const taken = await db.execute({ sql: 'SELECT 1 FROM datasets WHERE name = ?', args: [input.name] });
-      if (taken.rows.length > 0) throw conflict('Dataset name already exists!');
+      if (await this.exists(input.name)) throw conflict('Dataset name already exists!');
       if (!input.data) throw invalid('No data!');
       if (!input.cpu || input.cpu <= 0) throw invalid('No cpu!');
       if (!input.memory || input.memory <= 0) throw invalid('No memory!');

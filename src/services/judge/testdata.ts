@@ -1,5 +1,4 @@
 import { JudgeType } from '../../identity/roles.js';
-import type { Deps } from '../deps.js';
 import { ServiceError } from '../errors.js';
 import type { User, UsersService } from '../users.js';
 import { requireJudgeUser } from './access.js';
@@ -26,8 +25,7 @@ async function ignoreConflict(work: Promise<unknown>): Promise<void> {
 }
 
 /** `/api/system/addtestdata`: sample USERs (password = username) and datasets; idempotent. */
-export function testDataService(deps: Deps, users: UsersService, datasets: DatasetsService, source?: TestDataSource) {
-  const { db } = deps;
+export function testDataService(users: UsersService, datasets: DatasetsService, source?: TestDataSource) {
   return {
     async add(actor: User | null): Promise<'done'> {
       const root = requireJudgeUser(actor, JudgeType.ROOT);
@@ -44,8 +42,7 @@ export function testDataService(deps: Deps, users: UsersService, datasets: Datas
             generateInstance('sample-large', 120, 150, 3),
           ].map((g) => ({ name: g.name, data: g.text }));
       for (const s of sets) {
-        const exists = await db.execute({ sql: 'SELECT 1 FROM datasets WHERE name = ?', args: [s.name] });
-        if (exists.rows.length === 0) {
+        if (!(await datasets.exists(s.name))) {
           await ignoreConflict(datasets.add(root, { name: s.name, time: 10, memory: 256, cpu: 1, data: s.data }));
         }
       }
