@@ -12,7 +12,7 @@ const NEUTRAL_EXCEPT = ['^src/node/', '^schema/print\\.ts$'];
  * node_modules (the layer test's fixture) resolves outside the base dir.
  */
 const NODE_ONLY_PACKAGES = [
-  '(^|/)node_modules/(ws|ioredis|piscina|@hono/node-server)/',
+  '(^|/)node_modules/(ws|ioredis|piscina|@hono/node-server|pino|pino-pretty|prom-client)/',
   '(^|/)node_modules/@libsql/client/lib-(esm|cjs)/(node|sqlite3)\\.js$',
 ];
 
@@ -36,9 +36,12 @@ module.exports = {
     {
       name: 'judge-through-its-client',
       severity: 'error',
-      comment: 'Of the gateway, the judge uses the CARP rules, the shared config and the AppRouter type only.',
+      comment: 'Of the gateway, the judge uses the CARP rules, the shared config, the logger and the AppRouter type only.',
       from: { path: '^judge/' },
-      to: { path: '^src/', pathNot: ['^src/carp/', '^src/config\\.ts$', '^src/trpc/router\\.ts$'] },
+      to: {
+        path: '^src/',
+        pathNot: ['^src/carp/', '^src/config\\.ts$', '^src/trpc/router\\.ts$', '^src/node/logger\\.ts$', '^src/observe/logger\\.ts$'],
+      },
     },
     {
       name: 'judge-router-type-only',
@@ -51,8 +54,8 @@ module.exports = {
       name: 'core-not-to-doors',
       severity: 'error',
       comment:
-        'The core (rooms, services, identity, wire, carp, bus, db) sits below the front doors: it never imports src/rest, src/trpc or schema/.',
-      from: { path: '^src/(rooms|services|identity|wire|carp|bus|db)/' },
+        'The core (rooms, services, identity, wire, carp, bus, db, observe) sits below the front doors: it never imports src/rest, src/trpc or schema/.',
+      from: { path: '^src/(rooms|services|identity|wire|carp|bus|db|observe)/' },
       to: { path: '^(src/rest|src/trpc|schema)/' },
     },
     {

@@ -1,3 +1,5 @@
+import { consoleLogger } from '../src/observe/logger.js';
+import { noMetrics } from '../src/observe/metrics.js';
 import { createClient } from '@libsql/client/web';
 import { createApp, type App } from '../src/app.js';
 import { memoryBus } from '../src/bus/memory.js';
@@ -18,7 +20,9 @@ function appFor(env: Env): App {
   const vars = Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
   const config = loadConfig(vars);
   const db = createClient({ url: config.DATABASE_URL, authToken: config.DATABASE_AUTH_TOKEN });
-  const services = createServices({ db, blobs: r2BlobStore(env.BLOBS), bus: memoryBus(), config, now: Date.now });
+  // Workers keep what an isolate writes with console as its log: the same records as pino's on Node.
+  const log = consoleLogger(config.LOG_LEVEL, { service: 'gateway' });
+  const services = createServices({ db, blobs: r2BlobStore(env.BLOBS), bus: memoryBus(log), config, now: Date.now, log, metrics: noMetrics });
   app = createApp(services, { clientIp: (c) => c.req.header('cf-connecting-ip') ?? 'unknown' });
   return app;
 }

@@ -1,4 +1,6 @@
 import { hostname } from 'node:os';
+import { nodeLogger } from '../src/node/logger.js';
+import type { Logger } from '../src/observe/logger.js';
 import { createCheckPool, type CheckPool } from './carp/pool.js';
 import { errorReport } from '../src/carp/verdict.js';
 import { solverArgv } from './command.js';
@@ -14,7 +16,8 @@ export interface JudgeOptions {
   solverCommand: string;
   /** How long one claim waits on the gateway for work (long-poll), ms. */
   waitMs?: number;
-  log?: (line: string) => void;
+  /** Default: pino on stdout at info. */
+  log?: Logger;
 }
 
 /**
@@ -23,13 +26,16 @@ export interface JudgeOptions {
  * reporting. A lease lost mid-run aborts the run; the gateway refuses the late report anyway.
  */
 export function startJudge(opts: JudgeOptions) {
-  const log = opts.log ?? ((l: string) => console.log(`[judge ${hostname()}] ${l}`));
+  const log = (opts.log ?? nodeLogger('info', 'judge')).child({ host: hostname() });
   const pool: CheckPool = createCheckPool();
   const stop = new AbortController();
   const { client } = opts;
 
   async function judgeOne(c: ClaimedCase): Promise<void> {
     const lease = { id: c.id, leaseId: c.leaseId };
+    // Every line of this case's lifecycle carries its id.
+    const caseLog = log.child({ caseId: c.id });
+    caseLog.info({ dataset: c.dataset.name, attempt: c.attempt }, 'claimed');
     const runAbort = new AbortController();
     const renewEvery = Math.max(1000, (c.leaseExpires - Date.now()) / 3);
     const renew = setInterval(() => {
@@ -47,10 +53,12 @@ export function startJudge(opts: JudgeOptions) {
       } catch (err) {
         if (!(err instanceof SolverArchiveError)) throw err;
         await client.call((t) => t.worker.report.mutate({ ...lease, result: errorReport(err.message) }));
+        caseLog.info({ reason: err.message }, 'reported: the archive is not a solver');
         return;
       }
       try {
         await client.call((t) => t.worker.start.mutate(lease));
+        caseLog.info({ runner: opts.runner.kind }, 'running');
         const seed = Math.floor(Math.random() * 2 ** 31);
         const argv = solverArgv(c.dataset.command ?? opts.solverCommand, {
           instance: opts.runner.pathInside(solver.dir, 'data.dat'),
@@ -65,14 +73,17 @@ export function startJudge(opts: JudgeOptions) {
         });
         const verdict = await pool.verdict({ datasetKey: c.dataset.id, instanceText: c.dataset.data, run });
         await client.call((t) => t.worker.report.mutate({ ...lease, result: { ...run, ...verdict } }));
-        log(`case ${c.id}: ${verdict.valid ? `valid, cost ${verdict.cost}` : verdict.reason}`);
+        caseLog.info(
+          { valid: verdict.valid, cost: verdict.cost, reason: verdict.reason, time: run.time, exitcode: run.exitcode },
+          `reported: ${verdict.valid ? `valid, cost ${verdict.cost}` : verdict.reason}`,
+        );
       } finally {
         await solver.cleanup();
       }
     } catch (err) {
-      if (runAbort.signal.aborted || isLeaseLost(err)) log(`case ${c.id}: lease lost, left to the queue`);
+      if (runAbort.signal.aborted || isLeaseLost(err)) caseLog.warn({}, 'lease lost, left to the queue');
       else {
-        log(`case ${c.id}: ${(err as Error).message}; released`);
+        caseLog.error({ err }, 'judging failed; released');
         await client.call((t) => t.worker.release.mutate(lease)).catch(() => undefined);
       }
     } finally {

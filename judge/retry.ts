@@ -1,3 +1,5 @@
+import type { Logger } from '../src/observe/logger.js';
+
 /** The first retry waits this long, each next one twice as long, up to MAX_MS. */
 const FIRST_MS = 1000;
 const MAX_MS = 30_000;
@@ -11,9 +13,10 @@ export function retryDelay(attempt: number, random: () => number = Math.random):
 }
 
 /** Says why and waits before retry `attempt`; an abort ends the wait at once. */
-export function pauseBeforeRetry(attempt: number, err: unknown, log: (line: string) => void, signal?: AbortSignal): Promise<void> {
+export function pauseBeforeRetry(attempt: number, err: unknown, log: Logger, signal?: AbortSignal): Promise<void> {
   const ms = retryDelay(attempt);
-  log(`gateway unreachable (${err instanceof Error ? err.message : String(err)}); retry ${attempt} in ${(ms / 1000).toFixed(1)} s`);
+  const why = err instanceof Error ? err.message : String(err);
+  log.warn({ attempt, retryMs: ms }, `gateway unreachable (${why}); retry ${attempt} in ${(ms / 1000).toFixed(1)} s`);
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);

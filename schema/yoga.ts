@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
-import { createYoga, maskError } from 'graphql-yoga';
+import { createYoga, maskError, type Plugin } from 'graphql-yoga';
+import { GRAPHIQL_PAGE_HEADERS, graphiqlPage } from '../src/docs/pages.js';
 import { resolveActor } from '../src/identity/request-auth.js';
 import { ServiceError, type ErrorKind } from '../src/services/errors.js';
 import type { Services } from '../src/services/index.js';
@@ -16,12 +17,23 @@ const CODE: Record<ErrorKind, string> = {
   rate_limited: 'RATE_LIMITED',
 };
 
+/** GraphiQL's page (yoga's only HTML answer) gets its CSP; API answers do not. */
+const graphiqlHeaders: Plugin = {
+  onResponse({ response }) {
+    if (response.headers.get('content-type') !== 'text/html') return;
+    for (const [name, value] of Object.entries(GRAPHIQL_PAGE_HEADERS)) response.headers.set(name, value);
+  },
+};
+
 /** graphql-yoga serving the Pothos schema at /graphql (GraphiQL on GET from a browser). */
 export function graphqlHandler(services: Services) {
   return createYoga<object, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    // GraphiQL from this origin's files (src/docs/), not yoga's page that links a CDN.
+    renderGraphiQL: graphiqlPage,
+    plugins: [graphiqlHeaders],
     context: async ({ request }) => ({ services, actor: await resolveActor(services, request) }),
     maskedErrors: {
       // Service errors are the client's to read; anything else stays masked.

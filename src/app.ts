@@ -1,10 +1,15 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { mergePath } from 'hono/utils/url';
 import type { UpgradeWebSocket } from 'hono/ws';
 import type { Services } from './services/index.js';
+import { observeRequests } from './observe/requests.js';
+import { metricsRouter, type Scrape } from './rest/metrics.js';
 import { integrationRouter } from './rest/integration.js';
 import { judgeRouters } from './rest/judge.js';
 import { socialRouter } from './rest/social.js';
+import type { DocAssets } from './docs/assets.js';
+import { docAssetsRouter } from './docs/router.js';
 import { openApiRouter } from './rest/openapi/index.js';
 import { quizRouter } from './rest/quiz.js';
 import { trainingRouter, trainingRoutes } from './rest/training.js';
@@ -19,11 +24,28 @@ export interface AppOptions {
   upgradeWebSocket?: UpgradeWebSocket;
   /** The host of room actors (Node: in-process, src/rooms/host.ts); without it room paths are not served. */
   rooms?: RoomHost;
+  /** The host's metrics store (Node: prom-client); without it /metrics is not served. */
+  scrape?: Scrape;
+  /** The doc pages' packaged files (Node: the installed packages, src/node/doc-assets.ts); without it those answer 404. */
+  assets?: DocAssets;
 }
 
 /** The whole gateway as a fetch handler, runtime-neutral: Node and Workers both serve it. */
 export function createApp(services: Services, options: AppOptions) {
   const app = new Hono();
+  // Which door each route pattern belongs to, for the request log and metrics.
+  const doors = new Map<string, string>();
+  const mount = (door: string, path: string, router: Hono) => {
+    for (const r of router.routes) {
+      const pattern = mergePath(path, r.path);
+      if (!doors.has(pattern)) doors.set(pattern, door);
+    }
+    app.route(path, router);
+  };
+  app.use(
+    '*',
+    observeRequests(services.deps.log, services.deps.metrics, (route) => doors.get(route) ?? 'gateway'),
+  );
 
   app.get('/healthz', async (c) => {
     const migrations = await services.health.migrations();
@@ -32,24 +54,27 @@ export function createApp(services: Services, options: AppOptions) {
 
   // Every socket protocol (spec 001's /ws/lobby and /ws/training, spec 003's marking sockets, the
   // old judge workers' /api/websocket), before any router's catch-all.
-  if (options.rooms) app.route('/', options.rooms.routes(options.upgradeWebSocket));
+  if (options.rooms) mount('sockets', '/', options.rooms.routes(options.upgradeWebSocket));
 
   // Spec 000, the contest integration API, at the root (/get_user, /create_user, ...): JSend bodies.
-  app.route('/', integrationRouter(services));
+  mount('integration', '/', integrationRouter(services));
   // Spec 003 (social/events) before the judge API: its /api/* catch-all 404 and its rate and
   // body limits are the judge's own, and must not answer or limit these paths.
-  app.route('/', socialRouter(services, options.clientIp));
+  mount('social', '/', socialRouter(services, options.clientIp));
   const judge = judgeRouters(services, options.clientIp);
   // The pages an old judge worker's init_url names (/, /api, /api/: the CSRF cookie), before the API's catch-all.
-  app.route('/', judge.home);
-  app.route('/api', judge.api);
+  mount('judge', '/', judge.home);
+  mount('judge', '/api', judge.api);
   // Spec 002, quiz authorization, with the original's HTTP-200 envelope.
-  app.route('/v1', quizRouter(services));
+  mount('quiz', '/v1', quizRouter(services));
   // Spec 001's REST routes at the root (/training-sessions, /teams, /contests, /health, /user/me), FastAPI-style.
   const training = trainingRoutes(services);
-  app.route('/', trainingRouter(services, training));
+  mount('training', '/', trainingRouter(services, training));
   // The OpenAPI document of every REST API (/openapi.json) and Swagger UI (/docs).
   app.route('/', openApiRouter(training));
+  // Their pages' scripts and stylesheets (/docs/assets/*), served here so the pages need no CDN.
+  app.route('/', docAssetsRouter(options.assets));
+  if (options.scrape) app.route('/', metricsRouter(options.scrape, services.deps.config.METRICS_TOKEN, options.clientIp));
 
   // GraphQL and tRPC bodies: big enough for a judge report (two capped outputs) or a base64
   // image upload at the upload limit, no bigger.
@@ -59,10 +84,18 @@ export function createApp(services: Services, options: AppOptions) {
   app.use('/trpc/*', doorLimit);
 
   const yoga = graphqlHandler(services);
-  app.on(['GET', 'POST', 'OPTIONS'], '/graphql', (c) => yoga.fetch(c.req.raw));
+  mount(
+    'graphql',
+    '/',
+    new Hono().on(['GET', 'POST', 'OPTIONS'], '/graphql', (c) => yoga.fetch(c.req.raw)),
+  );
 
   const trpc = trpcHandler(services);
-  app.all('/trpc/*', (c) => trpc(c.req.raw));
+  mount(
+    'trpc',
+    '/',
+    new Hono().all('/trpc/*', (c) => trpc(c.req.raw)),
+  );
 
   return app;
 }

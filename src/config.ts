@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LOG_LEVELS } from './observe/logger.js';
 
 const intFrom = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
 const list = z
@@ -57,6 +58,8 @@ const schema = z.object({
   ROOM_MAX_CONNECTIONS: intFrom(3, 1),
   ROOMS_TRUST_USER_ID: z.enum(['0', '1']).default('0'),
   MARKING_LEASE_SECONDS: intFrom(30, 1),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 export type Config = z.infer<typeof schema>;

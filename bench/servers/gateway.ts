@@ -1,3 +1,4 @@
+import { silentLogger } from '../../src/observe/logger.js';
 import { loadConfig } from '../../src/config.js';
 import { startGateway } from '../../src/node/gateway.js';
 
@@ -16,5 +17,5 @@ const config = loadConfig({
   RATE_LIMIT_PER_MINUTE: '0',
   ...passed,
 });
-const gw = await startGateway(config, () => undefined);
+const gw = await startGateway(config, { log: silentLogger });
 process.send?.({ url: gw.url });

@@ -7,4 +7,6 @@ export interface Bus {
   close(): Promise<void>;
   /** Whether the transport answers (Redis: a PING); a bus without one (in-process) always does. */
   ping?(): Promise<boolean>;
+  /** Whether the transport is connected right now, both ways (metrics); without one, always. */
+  connected?(): boolean;
 }

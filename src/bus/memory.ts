@@ -1,7 +1,8 @@
+import type { Logger } from '../observe/logger.js';
 import type { Bus, BusHandler } from './bus.js';
 
 /** The single-node bus: delivers on the next microtask, like a network bus would, never inline. */
-export function memoryBus(): Bus {
+export function memoryBus(log: Logger): Bus {
   const topics = new Map<string, Set<BusHandler>>();
   return {
     async publish(topic, message) {
@@ -12,7 +13,7 @@ export function memoryBus(): Bus {
         try {
           h(message);
         } catch (err) {
-          console.error(`bus handler for ${topic} failed:`, err);
+          log.error({ err, topic }, 'bus handler failed');
         }
       }
     },

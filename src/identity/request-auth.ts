@@ -1,4 +1,5 @@
 import { parse } from 'hono/utils/cookie';
+import { noteRequestUser } from '../observe/request-context.js';
 
 /** The session cookies of the legacy clients; GraphQL and tRPC accept any of them. */
 export const SESSION_COOKIES = ['JSESSIONID', 'QUIZSID', 'sessionid', 'cms_session'] as const;
@@ -55,11 +56,17 @@ function headerToken(req: Request): string | null {
  * `cookies` is false) the first legacy session cookie that is live, else (`tokenCookie`: sockets
  * only) the training frontend's `access_token` cookie.
  */
-export async function resolveActor<U>(
+export async function resolveActor<U extends { id: string }>(
   services: ActorSources<U>,
   req: Request,
   options: { tokenCookie?: boolean; cookies?: boolean } = {},
 ): Promise<U | null> {
+  const user = await actorOf(services, req, options);
+  noteRequestUser(req, user);
+  return user;
+}
+
+async function actorOf<U>(services: ActorSources<U>, req: Request, options: { tokenCookie?: boolean; cookies?: boolean }): Promise<U | null> {
   const token = headerToken(req);
   if (token !== null) return resolveToken(services, token);
   const header = options.cookies === false ? null : req.headers.get('cookie');

@@ -8,6 +8,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { memoryBus } from '../bus/memory.js';
+import { consoleLogger } from '../observe/logger.js';
+import { noMetrics } from '../observe/metrics.js';
 import { parseBestKnown } from '../carp/best-known.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { migrate } from '../db/migrate.js';
@@ -79,9 +81,11 @@ try {
     .map((e) => e.name)
     .sort();
 
+  // The report is this tool's own lines; a service's fault goes to stderr as a record.
+  const log = consoleLogger('warn', { service: 'carp-import' }, console.error);
   const db = await openDatabase(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN);
   await migrate(db, loadMigrations());
-  const services = createServices({ db, blobs: fsBlobStore(config.BLOB_DIR), bus: memoryBus(), config, now: Date.now });
+  const services = createServices({ db, blobs: fsBlobStore(config.BLOB_DIR), bus: memoryBus(log), config, now: Date.now, log, metrics: noMetrics });
   // A fresh database gets its ROOT as `npm start` would make it, when its password is given.
   if (config.ROOT_PASSWORD) await services.users.ensureRoot(config.ROOT_USERNAME, config.ROOT_PASSWORD);
   const root = await services.users.byUsername(config.ROOT_USERNAME);

@@ -13,47 +13,71 @@ import { type RoomHost, roomHost } from '../rooms/host.js';
 import { roomKinds } from '../rooms/kinds.js';
 import { localSlots } from '../rooms/slots.js';
 import { fsBlobStore } from './blob-fs.js';
+import { nodeDocAssets } from './doc-assets.js';
 import { redisBus } from './redis-bus.js';
 import { redisSlots } from './redis-slots.js';
 import { wsQuirks } from './ws-quirks.js';
 import { loadMigrations, openDatabase } from './db.js';
 import { testDataFromDir } from './testdata-dir.js';
+import { nodeLogger } from './logger.js';
+import { nodeMetrics } from './metrics.js';
+import type { Logger } from '../observe/logger.js';
 
 export interface Gateway {
   url: string;
   services: Services;
   rooms: RoomHost;
+  log: Logger;
   close(): Promise<void>;
 }
 
-export type Log = (line: string) => void;
+export interface GatewayOptions {
+  /** Where its records go (default: pino on stdout at LOG_LEVEL). */
+  log?: Logger;
+}
 
 /** Opens the database, migrates, bootstraps ROOT, and serves the app on HOST:PORT. */
-export async function startGateway(config: Config, log: Log = console.log): Promise<Gateway> {
+export async function startGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
+  const log = options.log ?? nodeLogger(config.LOG_LEVEL, 'gateway');
   const db = await openDatabase(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN);
   const applied = await migrate(db, loadMigrations());
-  if (applied.length > 0) log(`migrations applied: ${applied.join(', ')}`);
-  const bus = config.REDIS_URL ? redisBus(config.REDIS_URL, log) : memoryBus();
-  const deps = { db, blobs: fsBlobStore(config.BLOB_DIR), bus, config, now: Date.now };
+  if (applied.length > 0) log.info({ applied }, `migrations applied: ${applied.join(', ')}`);
+  const bus = config.REDIS_URL ? redisBus(config.REDIS_URL, log.child({ part: 'bus' })) : memoryBus(log.child({ part: 'bus' }));
+  const metrics = nodeMetrics();
+  const deps = { db, blobs: fsBlobStore(config.BLOB_DIR), bus, config, now: Date.now, log, metrics };
   const services = createServices(deps, config.TESTDATA_DIR ? { testData: testDataFromDir(config.TESTDATA_DIR) } : {});
 
   const rootPassword = config.ROOT_PASSWORD ?? randomBytes(12).toString('base64url');
   const { created } = await services.users.ensureRoot(config.ROOT_USERNAME, rootPassword);
-  if (created && !config.ROOT_PASSWORD) log(`created ROOT user '${config.ROOT_USERNAME}' with password: ${rootPassword}`);
-  else if (created) log(`created ROOT user '${config.ROOT_USERNAME}'`);
+  // The one password ever logged: generated here, the operator's only way to learn it.
+  if (created && !config.ROOT_PASSWORD) log.warn({}, `created ROOT user '${config.ROOT_USERNAME}' with password: ${rootPassword}`);
+  else if (created) log.info({}, `created ROOT user '${config.ROOT_USERNAME}'`);
 
   // Room actors in-process; with REDIS_URL their frames cross nodes on the bus and their limits
   // are counted in Redis.
-  const roomLog = (line: string) => log(`[rooms] ${line}`);
-  const slots = config.REDIS_URL ? redisSlots(config.REDIS_URL, { log: roomLog }) : localSlots();
-  const rooms = roomHost({ services, kinds: roomKinds(services), slots, quirks: wsQuirks, log: roomLog });
+  const slots = config.REDIS_URL ? redisSlots(config.REDIS_URL, { log: log.child({ part: 'rooms' }) }) : localSlots();
+  const kinds = roomKinds(services);
+  const rooms = roomHost({ services, kinds, slots, quirks: wsQuirks });
+  metrics.watch({
+    caseCounts: () => services.judge.queue.statusCounts(),
+    roomKinds: kinds.map((k) => k.name),
+    roomSockets: (kind) => rooms.stats(kind).sockets,
+    busConnected: () => bus.connected?.() ?? true,
+  });
   if (config.ROOMS_TRUST_USER_ID === '1') {
-    log(
+    log.warn(
+      {},
       'WARNING: ROOMS_TRUST_USER_ID=1: room sockets trust the user_id parameter (legacy mode): anyone may join any lobby or training room as anyone',
     );
   }
 
-  const app = createApp(services, { clientIp: (c) => getConnInfo(c).remote.address ?? 'unknown', upgradeWebSocket, rooms });
+  const app = createApp(services, {
+    clientIp: (c) => getConnInfo(c).remote.address ?? 'unknown',
+    upgradeWebSocket,
+    rooms,
+    scrape: metrics.scrape,
+    assets: nodeDocAssets(),
+  });
   // Sockets share the HTTP port: @hono/node-server hands upgrades to this ws server (frames <= 1 MiB).
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   const server = await new Promise<Server>((resolve) => {
@@ -64,11 +88,11 @@ export async function startGateway(config: Config, log: Log = console.log): Prom
 
   // Leases that ran out go back to the queue even when no worker is asking for work.
   const sweeper = setInterval(() => {
-    services.judge.queue.expireLeases().catch((err) => log(`lease sweep failed: ${(err as Error).message}`));
+    services.judge.queue.expireLeases().catch((err) => log.error({ err }, 'lease sweep failed'));
   }, 1000);
   sweeper.unref();
   const purge = setInterval(() => {
-    services.sessions.purgeExpired().catch((err) => log(`session purge failed: ${(err as Error).message}`));
+    services.sessions.purgeExpired().catch((err) => log.error({ err }, 'session purge failed'));
   }, 10 * 60_000);
   purge.unref();
 
@@ -77,6 +101,7 @@ export async function startGateway(config: Config, log: Log = console.log): Prom
     url,
     services,
     rooms,
+    log,
     close() {
       // Stop accepting, let in-flight requests finish, then close the database.
       clearInterval(sweeper);

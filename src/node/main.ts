@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { startEmbeddedJudge } from './embedded-judge.js';
 import { startGateway } from './gateway.js';
+import { nodeLogger } from './logger.js';
 
 let config: Config;
 try {
@@ -13,7 +14,8 @@ try {
   throw err;
 }
 
-const gateway = await startGateway(config);
+const log = nodeLogger(config.LOG_LEVEL, 'gateway');
+const gateway = await startGateway(config, { log });
 let judge: Awaited<ReturnType<typeof startEmbeddedJudge>> | null = null;
 
 let stopping = false;
@@ -21,16 +23,16 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal}: finishing in-flight requests`);
+    log.info({ signal }, `${signal}: finishing in-flight requests`);
     Promise.all([judge?.stop(), gateway.close()]).then(
       () => process.exit(0),
       (err) => {
-        console.error(err);
+        log.error({ err }, 'shutdown failed');
         process.exit(1);
       },
     );
   });
 }
 
-console.log(`arena gateway listening on ${gateway.url}`);
+log.info({ url: gateway.url }, `arena gateway listening on ${gateway.url}`);
 if (!process.argv.includes('--no-judge')) judge = await startEmbeddedJudge(gateway, config);

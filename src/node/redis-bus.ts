@@ -1,3 +1,4 @@
+import type { Logger } from '../observe/logger.js';
 import { Redis } from 'ioredis';
 import type { Bus, BusHandler } from '../bus/bus.js';
 
@@ -10,7 +11,7 @@ const PREFIX = 'arena:';
  * and still delivered to this node's own listeners (a node keeps serving its own sockets and
  * waiters alone), other nodes catch up from the database; ioredis reconnects by itself.
  */
-export function redisBus(url: string, log: (line: string) => void = console.error): Bus {
+export function redisBus(url: string, log: Logger): Bus {
   const pub = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false });
   const sub = new Redis(url, { lazyConnect: false });
   const topics = new Map<string, Set<BusHandler>>();
@@ -44,7 +45,7 @@ export function redisBus(url: string, log: (line: string) => void = console.erro
       try {
         h(message);
       } catch (err) {
-        log(`bus handler for ${topic} failed: ${(err as Error).message}`);
+        log.error({ err, topic }, 'bus handler failed');
       }
     }
   };
@@ -61,7 +62,7 @@ export function redisBus(url: string, log: (line: string) => void = console.erro
         failing = false;
       } catch (err) {
         // Once per outage: every room frame would otherwise log a line.
-        if (!failing) log(`bus publish to ${topic} failed: ${(err as Error).message} (further failures not logged until it works)`);
+        if (!failing) log.warn({ err, topic }, 'bus publish failed (further failures not logged until it works)');
         failing = true;
         if (heard) deliver(topic, text);
       }
@@ -71,7 +72,7 @@ export function redisBus(url: string, log: (line: string) => void = console.erro
       let set = topics.get(topic);
       if (!set) {
         topics.set(topic, (set = new Set()));
-        sub.subscribe(PREFIX + topic).catch((err: Error) => log(`bus subscribe to ${topic} failed: ${err.message}`));
+        sub.subscribe(PREFIX + topic).catch((err: Error) => log.warn({ err, topic }, 'bus subscribe failed'));
       }
       set.add(handler);
       return () => {
@@ -82,6 +83,7 @@ export function redisBus(url: string, log: (line: string) => void = console.erro
         }
       };
     },
+    connected: () => pub.status === 'ready' && listening,
     /** For health checks: Redis answers PING (false while it is away). */
     async ping() {
       try {

@@ -1,3 +1,4 @@
+import type { Logger } from '../observe/logger.js';
 import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import type { RoomSlots } from '../rooms/slots.js';
@@ -38,7 +39,7 @@ export interface RedisSlotsOptions {
   /** How long a silent node's slots still count (a killed node frees them after this). */
   ttlMs?: number;
   heartbeatMs?: number;
-  log?: (line: string) => void;
+  log: Logger;
 }
 
 type ClaimCommand = (key: string, id: string, node: string, limit: number, prefix: string, ttl: number) => Promise<number>;
@@ -54,10 +55,10 @@ type ClaimCommand = (key: string, id: string, node: string, limit: number, prefi
  * so releases missed during the outage do not leak either. Needs one Redis (not a cluster:
  * the claim script reads node keys it does not declare).
  */
-export function redisSlots(url: string, options: RedisSlotsOptions = {}): RoomSlots & { node(): string } {
+export function redisSlots(url: string, options: RedisSlotsOptions): RoomSlots & { node(): string } {
   const ttlMs = options.ttlMs ?? 5000;
   const heartbeatMs = options.heartbeatMs ?? 1000;
-  const log = options.log ?? ((line: string) => console.warn(`[rooms] ${line}`));
+  const { log } = options;
   // A Redis that hangs (connected, not answering) must not hold a handshake: 2 s, then the local count.
   const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 2000 });
   redis.on('error', () => undefined); // reconnects; claims fall back to the local count meanwhile
@@ -99,12 +100,12 @@ export function redisSlots(url: string, options: RedisSlotsOptions = {}): RoomSl
   }
 
   redis.on('ready', () => {
-    if (redisWasAway) log('Redis is back: room slots counted across nodes again');
+    if (redisWasAway) log.info({}, 'Redis is back: room slots counted across nodes again');
     redisWasAway = false;
     void resync();
   });
   redis.on('close', () => {
-    if (!redisWasAway && !closed) log('Redis is away: room limits are counted per node until it is back');
+    if (!redisWasAway && !closed) log.warn({}, 'Redis is away: room limits are counted per node until it is back');
     redisWasAway = true;
     dirty = true;
   });

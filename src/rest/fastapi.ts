@@ -3,6 +3,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 import { ServiceError } from '../services/errors.js';
 import { HTTP_STATUS_OF } from '../wire/http-status.js';
+import { logFault } from '../observe/request-context.js';
 
 /**
  * The training API's wire conventions, those of the original FastAPI server: errors as
@@ -36,7 +37,7 @@ export const INVALID_CREDENTIALS = 'Invalid authentication credentials';
 export function fastapiError(c: Context, err: unknown): Response {
   if (err instanceof ValidationFailed) return c.json({ detail: err.errors }, 422);
   if (err instanceof ServiceError) return detail(c, HTTP_STATUS_OF[err.kind], err.message);
-  console.error('training API:', err);
+  logFault(c.req.raw, err);
   return c.text('Internal Server Error', 500);
 }
 

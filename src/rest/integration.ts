@@ -8,6 +8,7 @@ import { HTTP_STATUS_OF } from '../wire/http-status.js';
 import type { Services } from '../services/index.js';
 import { CREATE_PARTICIPATION, CREATE_SESSION, CREATE_USER, schemaViolation } from './integration-schema.js';
 import { type PyDict, PyJsonError, pyJsonLoads, tornadoJsonEncode, type PyOut, type PyValue } from './py2.js';
+import { logFault } from '../observe/request-context.js';
 
 /**
  * Spec 000, the contest integration API, at the gateway's root, answering as the original
@@ -133,7 +134,7 @@ export function integrationRouter(services: Services) {
       } catch (err) {
         if (err instanceof Fail) return err.status === 413 ? error(c, 413) : fail(c, err.status, err.message);
         if (err instanceof ServiceError) return fail(c, HTTP_STATUS_OF[err.kind], err.message);
-        console.error(`${c.req.method} ${c.req.path} failed:`, err);
+        logFault(c.req.raw, err);
         return error(c, 500);
       }
     });

@@ -3,6 +3,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ServiceError } from '../services/errors.js';
 import { HTTP_STATUS_OF } from '../wire/http-status.js';
 import { springErrorBody } from '../wire/spring.js';
+import { logFault } from '../observe/request-context.js';
 
 /** Spring Boot's error body, the only error form spec 004 clients know. */
 export function springError(c: Context, status: ContentfulStatusCode, message: string) {
@@ -11,7 +12,7 @@ export function springError(c: Context, status: ContentfulStatusCode, message: s
 
 export function judgeErrorResponse(c: Context, err: unknown) {
   if (err instanceof ServiceError) return springError(c, HTTP_STATUS_OF[err.kind], err.message);
-  console.error(`${c.req.method} ${c.req.path} failed:`, err);
+  logFault(c.req.raw, err);
   return springError(c, 500, 'Internal error');
 }
 

@@ -7,6 +7,7 @@ import { CSRF_COOKIE, CSRF_HEADER, checkCsrfPair, newCsrfToken } from '../servic
 import { fixedWindowLimiter, type ClientIp } from './rate-limit.js';
 import { jacksonDate } from '../wire/spring.js';
 import { HOME_PAGE, HOME_PAGE_HEADERS, intParam, judgeErrorResponse, readJsonBody, springError } from './judge-wire.js';
+import { noteRequestUser } from '../observe/request-context.js';
 
 const COOKIE = 'JSESSIONID';
 
@@ -61,7 +62,11 @@ function homeRouter(rateLimit: MiddlewareHandler | null) {
 function apiRouter(services: Services, rateLimit: MiddlewareHandler | null) {
   const { judge, sessions } = services;
   const app = new Hono();
-  const actorOf = (c: Context) => sessions.resolve(getCookie(c, COOKIE));
+  const actorOf = async (c: Context) => {
+    const user = await sessions.resolve(getCookie(c, COOKIE));
+    noteRequestUser(c.req.raw, user);
+    return user;
+  };
 
   app.onError((err, c) => judgeErrorResponse(c, err));
   app.notFound((c) => springError(c, 404, 'No message available'));

@@ -5,6 +5,7 @@ import { ServiceError, type ErrorKind } from '../services/errors.js';
 import type { Services } from '../services/index.js';
 import { FORBIDDEN } from '../services/quiz/index.js';
 import { NOT_FOUND_HTML, QuizWireError, readAuthorizeBody, wire, wireError, wireUser } from './quiz-wire.js';
+import { logFault } from '../observe/request-context.js';
 
 const COOKIE = 'QUIZSID';
 /** A login body is a few hundred bytes; the original took up to 4 MB. */
@@ -49,7 +50,7 @@ export function quizRouter(services: Services) {
     if (err instanceof ServiceError) {
       return wireError(c, CODE[err.kind], err.kind === 'rate_limited' ? FORBIDDEN : err.message);
     }
-    console.error(err);
+    logFault(c.req.raw, err);
     return wireError(c, 500, 'INTERNAL SERVER ERROR');
   });
 

@@ -23,6 +23,7 @@ import {
   serviceErrorEnvelope,
   type Params,
 } from './social-wire.js';
+import { logFault, noteRequestUser } from '../observe/request-context.js';
 
 /** The social API's session cookie (Django's name). */
 const SESSION_COOKIE = 'sessionid';
@@ -100,6 +101,7 @@ export function socialRouter(services: Services, clientIp: ClientIp) {
         let actor: User | null = null;
         if (r.login) {
           actor = await sessions.resolve(getCookie(c, SESSION_COOKIE));
+          noteRequestUser(c.req.raw, actor);
           if (!actor) return loginRedirect(c);
         }
         return await r.run({ c, p, actor });
@@ -109,7 +111,7 @@ export function socialRouter(services: Services, clientIp: ClientIp) {
           if (err.kind === 'unauthenticated') return loginRedirect(c);
           return serviceErrorEnvelope(err);
         }
-        console.error(`${c.req.method} ${c.req.path} failed:`, err);
+        logFault(c.req.raw, err);
         return serverErrorPage();
       }
     });
@@ -155,7 +157,7 @@ export function socialRouter(services: Services, clientIp: ClientIp) {
     } catch (err) {
       if (err instanceof BadBody) return err.response;
       if (err instanceof ServiceError) return serviceErrorEnvelope(err);
-      console.error('login failed:', err);
+      logFault(c.req.raw, err, 'login failed');
       return serverErrorPage();
     }
   };

@@ -1,4 +1,5 @@
 import { resolveActor, resolveToken } from '../identity/request-auth.js';
+import { noteRequestUser } from '../observe/request-context.js';
 import type { Services } from '../services/index.js';
 import type { User } from '../services/users.js';
 
@@ -11,8 +12,10 @@ import type { User } from '../services/users.js';
  */
 export async function socketUser(services: Services, req: Request, url = new URL(req.url)): Promise<User | null> {
   const token = url.searchParams.get('token');
-  if (token !== null) return resolveToken(services, token);
-  return resolveActor(services, req, { tokenCookie: true, cookies: sameOrigin(req, url) });
+  if (token === null) return resolveActor(services, req, { tokenCookie: true, cookies: sameOrigin(req, url) });
+  const user = await resolveToken(services, token);
+  noteRequestUser(req, user);
+  return user;
 }
 
 /**

@@ -37,7 +37,6 @@ export interface RoomHostOptions {
   kinds: readonly RoomKind[];
   slots: RoomSlots;
   quirks?: SocketQuirks;
-  log?: (line: string) => void;
 }
 
 export interface RoomHost {
@@ -103,7 +102,7 @@ const newSocketId = () => toHex(randomBytes(16));
 export function roomHost(options: RoomHostOptions): RoomHost {
   const { services, slots } = options;
   const quirks = options.quirks ?? noQuirks;
-  const log = options.log ?? ((line: string) => console.warn(`[rooms] ${line}`));
+  const log = services.deps.log.child({ part: 'rooms' });
   const env: RoomEnv = { services, config: services.deps.config };
   const rooms = new Map<string, LocalRoom>();
   let closing = false;
@@ -144,7 +143,7 @@ export function roomHost(options: RoomHostOptions): RoomHost {
       claimSlot: (s, limit) => slots.claim(key, s.id, limit),
       releaseSlot: (s) => slots.release(key, s.id),
       setAlarm: (delayMs) => setAlarm(room, delayMs),
-      log,
+      log: (line) => log.warn({ room: key }, line),
     };
     const room: LocalRoom = { key, kind: kind.name, actor: kind.create(ctx), sockets, alarm: null };
     rooms.set(key, room);
@@ -156,6 +155,7 @@ export function roomHost(options: RoomHostOptions): RoomHost {
     const socket = new HostSocket(id, heldSlot, ws, admitted.attachment, quirks, (s, code) => void closed(admitted.room, s, code));
     const room = roomFor(kind, admitted.room);
     room.sockets.add(socket);
+    log.info({ kind: kind.name, room: admitted.room, socket: id }, 'socket opened');
     void room.actor.connect(socket);
     return socket;
   }
@@ -165,6 +165,7 @@ export function roomHost(options: RoomHostOptions): RoomHost {
     socket.open = false;
     const room = rooms.get(key);
     if (!room?.sockets.delete(socket)) return;
+    log.info({ kind: room.kind, room: key, socket: socket.id, code }, 'socket closed');
     await room.actor.close(socket, code);
     // A slot taken at the handshake is freed once the actor is done with the socket.
     if (socket.heldSlot) await slots.release(key, socket.id);

@@ -24,6 +24,7 @@ import { springErrorResponse } from '../wire/spring.js';
 import { type Admission, type Attachment, type RoomContext, type RoomKind, type RoomSocket, SerialActor } from './actor.js';
 import { sameOrigin } from './auth.js';
 import { CloseCode } from './close-codes.js';
+import { logFault, noteRequestUser } from '../observe/request-context.js';
 
 const CLAIM_WAIT_MS = 30_000;
 const RETRY_PAUSE_MS = 1_000;
@@ -313,7 +314,7 @@ export function judgeWorkerRoomKind(rules: LegacyWorkerService): RoomKind<Worker
   const refusal = (req: Request, err: unknown) => {
     const path = new URL(req.url).pathname;
     if (err instanceof ServiceError) return springErrorResponse(HTTP_STATUS_OF[err.kind], err.message, path);
-    console.error(`GET ${path} failed:`, err);
+    logFault(req, err);
     return springErrorResponse(500, 'Internal error', path);
   };
   return {
@@ -328,6 +329,7 @@ export function judgeWorkerRoomKind(rules: LegacyWorkerService): RoomKind<Worker
       let user: User;
       try {
         user = rules.admit(await env.services.sessions.resolve(sessionCookie(req)));
+        noteRequestUser(req, user);
       } catch (err) {
         return { refuse: refusal(req, err) };
       }

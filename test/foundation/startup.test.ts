@@ -1,46 +1,17 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '../helpers/http.js';
+import { startMain as startMainProcess } from '../helpers/main-process.js';
 import { archive, GDB10, waitFor } from '../judge-service/support.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 let dir: string;
 
-interface Started {
-  proc: ChildProcess;
-  url: string;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-/** The real Node entry, as `npm start` runs it, on a free port with its own data directory. */
-async function startMain(env: Record<string, string> = {}): Promise<Started> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/node/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: '0', DATABASE_URL: `file:${join(dir, 'arena.db')}`, BLOB_DIR: join(dir, 'blobs'), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  proc.stdout!.on('data', (d) => (out += d));
-  proc.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setInterval(() => {
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearInterval(timer);
-        resolve(m[1]!);
-      }
-    }, 20);
-    exited.then(() => reject(new Error(`exited early: ${out}`)));
-  });
-  return { proc, url, output: () => out, exited };
-}
+/** The real Node entry on a free port with its own data directory. */
+const startMain = (env: Record<string, string> = {}) =>
+  startMainProcess({ DATABASE_URL: `file:${join(dir, 'arena.db')}`, BLOB_DIR: join(dir, 'blobs'), ...env });
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'arena-start-'));
@@ -50,7 +21,7 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 describe('the Node entry', () => {
   it('migrates, creates ROOT once with a printed password, answers /healthz, and shuts down gracefully', async () => {
     const first = await startMain();
-    const printed = /created ROOT user 'root' with password: (\S+)/.exec(first.output());
+    const printed = /created ROOT user 'root' with password: ([^\s"]+)/.exec(first.output());
     expect(printed).not.toBeNull();
     expect(first.output()).toContain('migrations applied: 0001_identity.sql');
 

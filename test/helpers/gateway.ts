@@ -1,8 +1,9 @@
+import { silentLogger } from '../../src/observe/logger.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
-import { startGateway, type Gateway } from '../../src/node/gateway.js';
+import { startGateway, type Gateway, type GatewayOptions } from '../../src/node/gateway.js';
 
 export const ROOT_PASSWORD = 'root-pass-1';
 const JWT_SECRET = 'test-secret-test-secret-test-secret-0123';
@@ -14,7 +15,7 @@ export interface TestGateway extends Gateway {
 }
 
 /** A real gateway on 127.0.0.1 with a fresh libSQL file and blob dir in a temp directory. */
-export async function startTestGateway(env: Record<string, string> = {}): Promise<TestGateway> {
+export async function startTestGateway(env: Record<string, string> = {}, options: GatewayOptions = {}): Promise<TestGateway> {
   const dir = await mkdtemp(join(tmpdir(), 'arena-test-'));
   const dbUrl = `file:${join(dir, 'arena.db')}`;
   const config = loadConfig({
@@ -28,7 +29,7 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
     JWT_SECRET,
     ...env,
   });
-  const gw = await startGateway(config, () => undefined);
+  const gw = await startGateway(config, { log: silentLogger, ...options });
   return {
     ...gw,
     dir,
@@ -52,6 +53,6 @@ export function startPeerGateway(first: TestGateway, env: Record<string, string>
       JWT_SECRET,
       ...env,
     }),
-    () => undefined,
+    { log: silentLogger },
   );
 }

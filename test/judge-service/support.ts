@@ -1,3 +1,4 @@
+import { silentLogger } from '../../src/observe/logger.js';
 import { readFileSync } from 'node:fs';
 import { trpc } from '../helpers/doors.js';
 import { ROOT_PASSWORD, type TestGateway } from '../helpers/gateway.js';
@@ -57,6 +58,6 @@ export function startTestJudge(url: string, concurrency = 1) {
     runner: createRunner('bwrap'),
     concurrency,
     solverCommand: DEFAULT_SOLVER_COMMAND,
-    log: () => undefined,
+    log: silentLogger,
   });
 }

@@ -1,3 +1,4 @@
+import type { GatewayOptions } from '../../src/node/gateway.js';
 import { createHash } from 'node:crypto';
 import { connect } from 'node:net';
 import { createClient } from '@libsql/client';
@@ -20,8 +21,8 @@ export const digestFor = (nonce: string, login: string, password: string) => md5
 export const HEX32 = /^[0-9a-f]{32}$/;
 export const JSON_TYPE = 'application/json; charset=utf-8';
 
-export function startQuizGateway(env: Record<string, string> = {}): Promise<TestGateway> {
-  return startTestGateway({ QUIZ_APP_IDS: `${APP_ID}, ${OTHER_APP_ID}`, ...env });
+export function startQuizGateway(env: Record<string, string> = {}, options: GatewayOptions = {}): Promise<TestGateway> {
+  return startTestGateway({ QUIZ_APP_IDS: `${APP_ID}, ${OTHER_APP_ID}`, ...env }, options);
 }
 
 export async function rootToken(gw: TestGateway): Promise<string> {

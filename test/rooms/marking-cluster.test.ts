@@ -90,7 +90,7 @@ async function startNode(): Promise<{ proc: ChildProcess; url: string }> {
   proc.stderr!.on('data', (d) => (out += d));
   const url = await waitFor(
     'the node to listen',
-    () => /listening on (http:\/\/\S+)/.exec(out)?.[1] ?? (proc.exitCode !== null ? Promise.reject(new Error(out)) : null),
+    () => /listening on (http:\/\/[^\s"]+)/.exec(out)?.[1] ?? (proc.exitCode !== null ? Promise.reject(new Error(out)) : null),
     30_000,
   );
   return { proc, url };

@@ -1,5 +1,6 @@
 // Spec 001's lobby and training sockets on one gateway, with real `ws` clients: handshakes,
 // every message kind, each error path and close code, the limit, persistence read back.
+import { consoleLogger } from '../../src/observe/logger.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
@@ -387,7 +388,7 @@ describe('ROOMS_TRUST_USER_ID=1 (legacy mode)', () => {
         ROOT_PASSWORD: 'pw',
         ROOMS_TRUST_USER_ID: '1',
       }),
-      (l) => lines.push(l),
+      { log: consoleLogger('info', {}, (l) => lines.push(JSON.parse(l).msg)) },
     );
     await node.close();
     await rm(dir, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
-import { swaggerUI } from '@hono/swagger-ui';
 import { z } from 'zod';
 import { createDocument, type ZodOpenApiObject } from 'zod-openapi';
+import { DOCS_PAGE, DOCS_PAGE_HEADERS } from '../../docs/pages.js';
 import type { TrainingRoute } from '../training.js';
 import { integrationRoutes } from './integration.js';
 import { judgeRoutes } from './judge.js';
@@ -67,6 +67,7 @@ export const UNDOCUMENTED: { path: string; why: string }[] = [
   { path: '/api/websocket', why: "the original judge workers' WebSocket" },
   { path: '/ws/', why: 'room WebSockets (prefix)' },
   { path: '/trpc/', why: 'tRPC (prefix): typed clients read its router, not OpenAPI' },
+  { path: '/docs/assets/', why: "the /docs and GraphiQL pages' own scripts and stylesheets (prefix), not an API" },
   { path: '/api/auth', why: "the social API's 404 page for its bare prefix" },
   { path: '/api/profile', why: "the social API's 404 page for its bare prefix" },
   { path: '/api/friends', why: "the social API's 404 page for its bare prefix" },
@@ -121,7 +122,7 @@ function openApiDocument(training: TrainingRoute[]): ReturnType<typeof createDoc
   return createDocument(doc);
 }
 
-/** GET /openapi.json (built once, on first use) and GET /docs (Swagger UI on it). */
+/** GET /openapi.json (built once, on first use) and GET /docs (Swagger UI on it, its files from /docs/assets/). */
 export function openApiRouter(training: TrainingRoute[]) {
   const app = new Hono();
   let text: string | null = null;
@@ -129,6 +130,6 @@ export function openApiRouter(training: TrainingRoute[]) {
     text ??= JSON.stringify(openApiDocument(training));
     return c.body(text, 200, { 'content-type': 'application/json' });
   });
-  app.get('/docs', swaggerUI({ url: '/openapi.json', title: 'Arena gateway API' }));
+  app.get('/docs', (c) => c.html(DOCS_PAGE, 200, DOCS_PAGE_HEADERS));
   return app;
 }

@@ -80,6 +80,7 @@ export function queueService(deps: Deps, datasets: DatasetsService) {
       })
     ).rows[0];
     if (!r) return null;
+    deps.metrics.claimed();
     const d = await datasets.get(String(r.dataset_id));
     if (!d) throw notFound('Invalid dataset!');
     await event(String(r.id));
@@ -120,6 +121,18 @@ export function queueService(deps: Deps, datasets: DatasetsService) {
   }
 
   return {
+    /** How many cases are in each status (the metrics' gauge). */
+    async statusCounts(): Promise<Record<keyof typeof CaseStatus, number>> {
+      const rs = await db.execute('SELECT status, COUNT(*) AS n FROM cases GROUP BY status');
+      const counts = { WAITING: 0, QUEUED: 0, RUNNING: 0, FINISHED: 0, ERROR: 0 };
+      const names = Object.keys(CaseStatus) as (keyof typeof CaseStatus)[];
+      for (const r of rs.rows) {
+        const name = names.find((k) => CaseStatus[k] === Number(r.status));
+        if (name) counts[name] = Number(r.n);
+      }
+      return counts;
+    },
+
     /**
      * Claims the oldest waiting case; with `waitMs`, waits that long for one to be submitted. A
      * caller that hung up (`signal`) claims nothing: no case is leased to a worker that left.
@@ -197,6 +210,7 @@ export function queueService(deps: Deps, datasets: DatasetsService) {
         ],
       });
       if (rs.rowsAffected !== 1) throw leaseLost();
+      deps.metrics.judged(r.valid ? 'valid' : 'invalid', r.time);
       await event(id);
     },
 
@@ -230,8 +244,10 @@ export function queueService(deps: Deps, datasets: DatasetsService) {
               RETURNING id`,
         args: [t],
       });
+      const expired = finished.rows.length + requeued.rows.length;
+      if (expired > 0) deps.metrics.leasesExpired(expired);
       for (const r of [...finished.rows, ...requeued.rows]) await event(String(r.id));
-      return finished.rows.length + requeued.rows.length;
+      return expired;
     },
   };
 }

@@ -202,7 +202,7 @@ export function submissionsService(deps: Deps, sessions: SessionsService, judge:
   bus.subscribe(CASE_TOPIC, (m) => {
     const e = m as CaseEvent;
     if (typeof e?.id !== 'string' || !(e.status >= CaseStatus.FINISHED)) return;
-    applyVerdict(e.id).catch((err) => console.error(`training verdict for case ${e.id} failed:`, err));
+    applyVerdict(e.id).catch((err) => deps.log.error({ err, caseId: e.id }, 'training verdict not applied'));
   });
 
   async function list(sessionId: string, alias?: string): Promise<TrainingSubmission[]> {

@@ -1,0 +1,35 @@
+import { consoleLogger, type Logger } from './logger.js';
+
+/**
+ * What the log knows of one request while it is served: its logger (bound to its request id) and
+ * the user a door resolved. Keyed by the Request object, which every door (Hono routers, yoga,
+ * tRPC, socket upgrades) receives as is, and gone with it.
+ */
+interface RequestRecord {
+  log: Logger;
+  userId?: string;
+}
+
+const records = new WeakMap<Request, RequestRecord>();
+
+export function beginRequest(req: Request, log: Logger): void {
+  records.set(req, { log });
+}
+
+/** Where a fault outside any logged request goes (a router served without the app's request log). */
+const outside = consoleLogger('error');
+
+/** An unexpected error while serving `req`, on that request's log (its line carries its request id). */
+export function logFault(req: Request, err: unknown, msg = 'unexpected error'): void {
+  (records.get(req)?.log ?? outside).error({ err }, msg);
+}
+
+/** A door resolved who is calling: the request's log line names them. */
+export function noteRequestUser(req: Request, user: { id: string } | null | undefined): void {
+  const record = records.get(req);
+  if (record && user) record.userId = user.id;
+}
+
+export function requestUser(req: Request): string | undefined {
+  return records.get(req)?.userId;
+}
