@@ -5,6 +5,7 @@ import { resolveActor } from '../src/identity/request-auth.js';
 import { ServiceError, type ErrorKind } from '../src/services/errors.js';
 import type { Services } from '../src/services/index.js';
 import type { GraphQLContext } from './builder.js';
+import { documentLimitPlugins } from './limits.js';
 import { schema } from './index.js';
 
 const CODE: Record<ErrorKind, string> = {
@@ -31,11 +32,20 @@ export function graphqlHandler(services: Services) {
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    // Yoga's own lines (a masked fault among them) are records of the gateway's log.
+    logging: {
+      debug: (...args: unknown[]) => services.deps.log.debug({ args: args.map(String) }, 'graphql'),
+      info: (...args: unknown[]) => services.deps.log.info({ args: args.map(String) }, 'graphql'),
+      warn: (...args: unknown[]) => services.deps.log.warn({ args: args.map(String) }, 'graphql'),
+      error: (...args: unknown[]) => services.deps.log.error({ err: args.find((a) => a instanceof Error) ?? String(args[0]) }, 'graphql fault'),
+    },
     // GraphiQL from this origin's files (src/docs/), not yoga's page that links a CDN.
     renderGraphiQL: graphiqlPage,
-    plugins: [graphiqlHeaders],
+    plugins: [graphiqlHeaders, ...documentLimitPlugins()],
     context: async ({ request }) => ({ services, actor: await resolveActor(services, request) }),
     maskedErrors: {
+      // A fault's message and stack reach the client only in an explicit development mode.
+      isDev: services.deps.config.DEV_MODE === '1',
       // Service errors are the client's to read; anything else stays masked.
       maskError(error, message, isDev) {
         const original = (error as { originalError?: unknown }).originalError ?? error;

@@ -59,6 +59,7 @@ const schema = z.object({
   ROOMS_TRUST_USER_ID: z.enum(['0', '1']).default('0'),
   MARKING_LEASE_SECONDS: intFrom(30, 1),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  DEV_MODE: z.enum(['0', '1']).default('0'),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 

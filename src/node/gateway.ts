@@ -13,6 +13,7 @@ import { type RoomHost, roomHost } from '../rooms/host.js';
 import { roomKinds } from '../rooms/kinds.js';
 import { localSlots } from '../rooms/slots.js';
 import { fsBlobStore } from './blob-fs.js';
+import { answerClientErrors } from './client-errors.js';
 import { nodeDocAssets } from './doc-assets.js';
 import { redisBus } from './redis-bus.js';
 import { redisSlots } from './redis-slots.js';
@@ -83,6 +84,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const server = await new Promise<Server>((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT, websocket: { server: wss } }, () => resolve(s as Server));
   });
+  answerClientErrors(server);
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
 

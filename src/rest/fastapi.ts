@@ -37,6 +37,7 @@ export const INVALID_CREDENTIALS = 'Invalid authentication credentials';
 export function fastapiError(c: Context, err: unknown): Response {
   if (err instanceof ValidationFailed) return c.json({ detail: err.errors }, 422);
   if (err instanceof ServiceError) return detail(c, HTTP_STATUS_OF[err.kind], err.message);
+  if (err instanceof BodyUnreadable) return detail(c, 400, err.message);
   logFault(c.req.raw, err);
   return c.text('Internal Server Error', 500);
 }
@@ -181,6 +182,13 @@ export function validate<S extends z.ZodType>(schema: S, where: Where, raw: unkn
 /** A body that is not JSON: pydantic's json_invalid. */
 export const jsonInvalid = (error: string) =>
   new ValidationFailed([{ type: 'json_invalid', loc: ['body', 0], msg: 'JSON decode error', input: {}, ctx: { error } }]);
+
+/** A body FastAPI's reader failed on other than by a JSONDecodeError (Python's RecursionError on deep JSON): its 400. */
+export class BodyUnreadable extends Error {
+  constructor() {
+    super('There was an error parsing the body');
+  }
+}
 
 /** The FastAPI error documents, for OpenAPI. */
 export const DetailSchema = z.object({ detail: z.string() }).meta({ id: 'HTTPError', description: 'An error: `{"detail": "..."}`' });

@@ -4,6 +4,7 @@ import { ServiceError } from '../services/errors.js';
 import { HTTP_STATUS_OF } from '../wire/http-status.js';
 import { springErrorBody } from '../wire/spring.js';
 import { logFault } from '../observe/request-context.js';
+import { parseJson } from '../wire/bounded-json.js';
 
 /** Spring Boot's error body, the only error form spec 004 clients know. */
 export function springError(c: Context, status: ContentfulStatusCode, message: string) {
@@ -34,7 +35,7 @@ export async function readJsonBody<T extends Record<string, FieldType>>(
 ): Promise<{ [K in keyof T]?: T[K] extends 'int' ? number : string }> {
   let body: unknown;
   try {
-    body = JSON.parse(await c.req.text());
+    body = parseJson(await c.req.text());
   } catch {
     throw new BadRequest('JSON parse error!');
   }

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import type { AuthorizeInput, QuizUser } from '../services/quiz/index.js';
 import { INVALID_PARAMETERS } from '../services/quiz/index.js';
 import { pyJsonCompact } from '../wire/python-json.js';
+import { parseJson } from '../wire/bounded-json.js';
 
 // The quiz service's wire format (spec 002, LEGACY-NOTES part A): always HTTP 200, the real
 // code in `status`, compact JSON (pyJsonCompact), keys in the original's order.
@@ -134,7 +135,7 @@ export async function readAuthorizeBody(c: Context): Promise<AuthorizeInput> {
   let data: unknown;
   try {
     text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(await c.req.arrayBuffer());
-    data = JSON.parse(text);
+    data = parseJson(text);
   } catch {
     throw new QuizWireError(400, NOT_A_JSON);
   }

@@ -3,6 +3,7 @@ import { ServiceError } from '../services/errors.js';
 import { MissingArgument } from '../services/social/common.js';
 import { pyJson } from '../wire/python-json.js';
 import { readCappedBody } from './body.js';
+import { parseJson } from '../wire/bounded-json.js';
 
 /** Spec 003's response codes (the original's misc/response.py ResponseCode). */
 export const Code = { OK: 0, INVALID_ARGUMENT: 1, MISSING_ARGUMENT: 2, NOT_PERMITTED: 3, UNSUPPORTED_MEDIA_TYPE: 4, UNKNOWN: -1 } as const;
@@ -157,7 +158,7 @@ export async function bodyParams(c: Context, maxBytes: number, tooLargeMessage: 
   if (/^application\/([a-z0-9.+-]*\+)?json\b/.test(type)) {
     let body: unknown;
     try {
-      body = JSON.parse(text);
+      body = parseJson(text);
     } catch {
       throw unsupported();
     }

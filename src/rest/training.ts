@@ -17,11 +17,13 @@ import {
   ValidationFailed,
   detail,
   fastapiError,
+  BodyUnreadable,
   jsonInvalid,
   validate,
 } from './fastapi.js';
 import { toHonoPath, type Method, type ResponseDoc, type RouteDoc } from './openapi/route.js';
 import * as S from './training-schema.js';
+import { JsonTooDeep, parseJson } from '../wire/bounded-json.js';
 
 type Out<T> = T extends z.ZodType ? z.output<T> : undefined;
 
@@ -491,8 +493,10 @@ export function trainingRouter(services: Services, routes = trainingRoutes(servi
     if (type && !isJsonType(type)) return validate(body.schema, 'body', new TextDecoder().decode(bytes));
     let parsed: unknown;
     try {
-      parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+      parsed = parseJson(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
     } catch (err) {
+      // Python's json raised RecursionError here, which FastAPI answered as a body it could not parse.
+      if (err instanceof JsonTooDeep) throw new BodyUnreadable();
       throw jsonInvalid(err instanceof SyntaxError ? 'Expecting value' : 'Invalid UTF-8');
     }
     return validate(body.schema, 'body', parsed);

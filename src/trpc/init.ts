@@ -12,6 +12,13 @@ type TRPCContext = Awaited<ReturnType<typeof createContext>>;
 const t = initTRPC.context<TRPCContext>().create({
   // Dead subscribers are noticed by pings and every stream ends after a while (clients reconnect).
   sse: { ping: { enabled: true, intervalMs: 15_000 }, maxDurationMs: 10 * 60_000 },
+  // Not tRPC's NODE_ENV guess: a stack or a fault's own message reaches the client only in the
+  // operator's explicit development mode (DEV_MODE=1).
+  isDev: false,
+  errorFormatter({ shape, error, ctx }) {
+    if (ctx?.services.deps.config.DEV_MODE === '1') return { ...shape, data: { ...shape.data, stack: error.stack } };
+    return error.code === 'INTERNAL_SERVER_ERROR' ? { ...shape, message: 'Internal server error' } : shape;
+  },
 });
 
 const CODE: Record<ErrorKind, TRPC_ERROR_CODE_KEY> = {
