@@ -157,6 +157,12 @@ export function readSolverArchive(bytes: Uint8Array, limits: ArchiveLimits = DEF
       seen.add(path);
       files.push({ path, data: entryData(bytes, e, budget) });
     }
+    // A file that is also a folder of another (`a` and `a/b`) cannot be unpacked: refused here,
+    // at submit, not found out by the judge after the submission was counted.
+    for (const f of files) {
+      const parts = f.path.split('/');
+      for (let i = 1; i < parts.length; i++) if (seen.has(parts.slice(0, i).join('/'))) throw new ArchiveError(ARCHIVE_INVALID);
+    }
     const root = solverRoot(files.map((f) => f.path));
     if (root === null) return { ok: false, message: ARCHIVE_NO_SOLVER };
     const prefix = root === '' ? '' : `${root}/`;

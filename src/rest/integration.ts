@@ -127,7 +127,10 @@ export function integrationRouter(services: Services) {
   const route = (method: 'GET' | 'POST', path: string, handler: Handler) => {
     app.all(path, async (c) => {
       // Tornado answered an unimplemented method (HEAD and OPTIONS too) before the key was looked at.
-      if (c.req.method !== method) return error(c, 405);
+      if (c.req.method !== method) {
+        c.header('Allow', method);
+        return error(c, 405);
+      }
       try {
         if (!(await keyAccepted(c))) return fail(c, 403, 'Invalid API key.');
         return success(c, await handler(c));

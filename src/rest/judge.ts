@@ -152,8 +152,18 @@ function apiRouter(services: Services, rateLimit: MiddlewareHandler | null) {
 
   // Spring answered a known path with the wrong method by 405, not 404. Only the routes' own
   // paths: middleware (`use`, method ALL, path `/*`) would otherwise turn every unknown path into a 405.
-  for (const path of new Set(app.routes.filter((r) => r.method !== 'ALL' && !r.path.includes('*')).map((r) => r.path))) {
-    app.all(path, (c) => springError(c, 405, `Request method '${c.req.method}' not supported`));
+  // Its Allow header lists the path's methods (HEAD with GET), as Spring's exception resolver did.
+  const allowed = new Map<string, string[]>();
+  for (const r of app.routes.filter((r) => r.method !== 'ALL' && !r.path.includes('*'))) {
+    const methods = allowed.get(r.path) ?? [];
+    for (const m of r.method === 'GET' ? ['GET', 'HEAD'] : [r.method]) if (!methods.includes(m)) methods.push(m);
+    allowed.set(r.path, methods);
+  }
+  for (const [path, methods] of allowed) {
+    app.all(path, (c) => {
+      c.header('Allow', methods.join(', '));
+      return springError(c, 405, `Request method '${c.req.method}' not supported`);
+    });
   }
   // A mounted app's notFound is not consulted by its parent (Hono), so unknown /api paths are
   // answered here, in Spring's shape, rather than by the gateway's plain-text 404.

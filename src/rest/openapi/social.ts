@@ -75,7 +75,7 @@ export const socialRoutes: RouteDoc[] = [
     '/api/profile/GetProfile',
     'A profile',
     { user_id: userId },
-    z.object({ display_name: z.string(), pic: z.string(), confirmed: z.boolean(), bio: z.string(), karma: z.int() }),
+    z.object({ display_name: z.string(), pic: z.string().nullable(), confirmed: z.boolean(), bio: z.string(), karma: z.int() }),
   ),
   api('post', '/api/profile/UpdateProfilePicture', 'Set the profile picture', { image, name: z.string().optional() }),
   api('post', '/api/profile/UpdateProfileInfo', 'Set display name and/or bio', { display_name: z.string().optional(), bio: z.string().optional() }),
@@ -85,7 +85,8 @@ export const socialRoutes: RouteDoc[] = [
     '/api/profile/FindByName',
     'People by display name (4+ characters)',
     { display_name_part: z.string() },
-    z.object({ users: z.array(z.object({ user_id: z.string(), display_name: z.string() })) }),
+    // A bare array, as the original's view returned it.
+    z.array(z.object({ user_id: z.string(), display_name: z.string() })),
     false,
   ),
   api(
