@@ -5,6 +5,8 @@ import type { User } from '../src/services/users.js';
 export interface GraphQLContext {
   services: Services;
   actor: User | null;
+  /** The client's address: login limits count per client. */
+  address: string | undefined;
 }
 
 /** The single Pothos builder every type file adds to. */

@@ -2,6 +2,7 @@ import { GraphQLError } from 'graphql';
 import { createYoga, maskError, type Plugin } from 'graphql-yoga';
 import { GRAPHIQL_PAGE_HEADERS, graphiqlPage } from '../src/docs/pages.js';
 import { resolveActor } from '../src/identity/request-auth.js';
+import { requestAddress } from '../src/observe/request-context.js';
 import { ServiceError, type ErrorKind } from '../src/services/errors.js';
 import type { Services } from '../src/services/index.js';
 import type { GraphQLContext } from './builder.js';
@@ -42,7 +43,7 @@ export function graphqlHandler(services: Services) {
     // GraphiQL from this origin's files (src/docs/), not yoga's page that links a CDN.
     renderGraphiQL: graphiqlPage,
     plugins: [graphiqlHeaders, ...documentLimitPlugins()],
-    context: async ({ request }) => ({ services, actor: await resolveActor(services, request) }),
+    context: async ({ request }) => ({ services, actor: await resolveActor(services, request), address: requestAddress(request) }),
     maskedErrors: {
       // A fault's message and stack reach the client only in an explicit development mode.
       isDev: services.deps.config.DEV_MODE === '1',

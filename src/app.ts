@@ -44,7 +44,7 @@ export function createApp(services: Services, options: AppOptions) {
   };
   app.use(
     '*',
-    observeRequests(services.deps.log, services.deps.metrics, (route) => doors.get(route) ?? 'gateway'),
+    observeRequests(services.deps.log, services.deps.metrics, (route) => doors.get(route) ?? 'gateway', options.clientIp),
   );
 
   app.get('/healthz', async (c) => {

@@ -34,8 +34,9 @@ const schema = z.object({
         .filter(Boolean),
     ),
   QUIZ_NONCE_TTL_SECONDS: intFrom(300, 1),
-  QUIZ_LOGIN_MAX_FAILURES: intFrom(5),
-  QUIZ_LOGIN_LOCK_SECONDS: intFrom(900, 1),
+  LOGIN_MAX_FAILURES: intFrom(5),
+  LOGIN_MAX_FAILURES_PER_ADDRESS: intFrom(100),
+  LOGIN_LOCK_SECONDS: intFrom(900, 1),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   ROOT_USERNAME: z.string().min(1).max(32).default('root'),
   ROOT_PASSWORD: z.string().min(1).max(32).optional(),
@@ -67,9 +68,14 @@ export type Config = z.infer<typeof schema>;
 
 export class ConfigError extends Error {}
 
+/** Older names still read when the new one is not set (the quiz's limits became every door's). */
+const ALIASES: Record<string, string> = { LOGIN_MAX_FAILURES: 'QUIZ_LOGIN_MAX_FAILURES', LOGIN_LOCK_SECONDS: 'QUIZ_LOGIN_LOCK_SECONDS' };
+
 /** Reads the environment once; a bad value throws one line naming the variable. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const cleaned: Record<string, string | undefined> = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  for (const [name, older] of Object.entries(ALIASES))
+    if (cleaned[name] === undefined && cleaned[older] !== undefined) cleaned[name] = cleaned[older];
   const parsed = schema.safeParse(cleaned);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

@@ -49,7 +49,7 @@ builder.mutationFields((t) => ({
       login: t.arg.string({ required: true }),
       digest: t.arg.string({ required: true }),
     },
-    resolve: (_r, a, ctx) => ctx.services.quiz.authorize(a),
+    resolve: (_r, a, ctx) => ctx.services.quiz.authorize(a, undefined, ctx.address),
   }),
   createQuizSchool: t.field({
     type: QuizUserRef,

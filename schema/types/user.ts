@@ -23,7 +23,7 @@ builder.mutationField('login', (t) =>
   t.field({
     type: AuthPayload,
     args: { username: t.arg.string({ required: true }), password: t.arg.string({ required: true }) },
-    resolve: (_root, args, ctx) => ctx.services.auth.issueToken(args.username, args.password),
+    resolve: (_root, args, ctx) => ctx.services.auth.issueToken(args.username, args.password, ctx.address),
   }),
 );
 

@@ -94,7 +94,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   }, 1000);
   sweeper.unref();
   const purge = setInterval(() => {
-    services.sessions.purgeExpired().catch((err) => log.error({ err }, 'session purge failed'));
+    Promise.all([services.sessions.purgeExpired(), services.logins.purge()]).catch((err) => log.error({ err }, 'session purge failed'));
   }, 10 * 60_000);
   purge.unref();
 

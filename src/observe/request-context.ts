@@ -1,19 +1,26 @@
 import { consoleLogger, type Logger } from './logger.js';
 
 /**
- * What the log knows of one request while it is served: its logger (bound to its request id) and
- * the user a door resolved. Keyed by the Request object, which every door (Hono routers, yoga,
+ * What the gateway knows of one request while it is served: its logger (bound to its request
+ * id), the client's address (the host says which: the socket's peer on Node, CF's header at the
+ * edge) and the user a door resolved. Keyed by the Request object, which every door (Hono routers, yoga,
  * tRPC, socket upgrades) receives as is, and gone with it.
  */
 interface RequestRecord {
   log: Logger;
+  address: string;
   userId?: string;
 }
 
 const records = new WeakMap<Request, RequestRecord>();
 
-export function beginRequest(req: Request, log: Logger): void {
-  records.set(req, { log });
+export function beginRequest(req: Request, log: Logger, address: string): void {
+  records.set(req, { log, address });
+}
+
+/** The client's address, for the limits that count per client (undefined outside a request). */
+export function requestAddress(req: Request): string | undefined {
+  return records.get(req)?.address;
 }
 
 /** Where a fault outside any logged request goes (a router served without the app's request log). */

@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
@@ -15,12 +15,12 @@ export type DoorOf = (route: string) => string;
  * the raw path or query, which may carry tokens), status, latency, and the user when a door
  * resolved one. Headers and bodies are never logged.
  */
-export function observeRequests(log: Logger, metrics: Metrics, doorOf: DoorOf): MiddlewareHandler {
+export function observeRequests(log: Logger, metrics: Metrics, doorOf: DoorOf, addressOf: (c: Context) => string): MiddlewareHandler {
   return async (c, next) => {
     const started = performance.now();
     const incoming = c.req.header('x-request-id');
     const reqId = incoming && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
-    beginRequest(c.req.raw, log.child({ reqId }));
+    beginRequest(c.req.raw, log.child({ reqId }), addressOf(c));
     await next();
     const seconds = (performance.now() - started) / 1000;
     // After the chain, the route index is the handler that answered.

@@ -6,12 +6,16 @@ import { springErrorBody } from '../wire/spring.js';
 import { logFault } from '../observe/request-context.js';
 import { parseJson } from '../wire/bounded-json.js';
 
+export const TOO_MANY_REQUESTS = 'Too many requests!';
+
 /** Spring Boot's error body, the only error form spec 004 clients know. */
 export function springError(c: Context, status: ContentfulStatusCode, message: string) {
   return c.json(springErrorBody(status, message, c.req.path), status);
 }
 
 export function judgeErrorResponse(c: Context, err: unknown) {
+  // A login limit is the judge API's own rate limit answer.
+  if (err instanceof ServiceError && err.kind === 'rate_limited') return springError(c, 429, TOO_MANY_REQUESTS);
   if (err instanceof ServiceError) return springError(c, HTTP_STATUS_OF[err.kind], err.message);
   logFault(c.req.raw, err);
   return springError(c, 500, 'Internal error');

@@ -6,8 +6,8 @@ import type { CaseView, LeaderboardEntry } from '../services/judge/case-view.js'
 import { CSRF_COOKIE, CSRF_HEADER, checkCsrfPair, newCsrfToken } from '../services/judge/csrf.js';
 import { fixedWindowLimiter, type ClientIp } from './rate-limit.js';
 import { jacksonDate } from '../wire/spring.js';
-import { HOME_PAGE, HOME_PAGE_HEADERS, intParam, judgeErrorResponse, readJsonBody, springError } from './judge-wire.js';
-import { noteRequestUser } from '../observe/request-context.js';
+import { HOME_PAGE, HOME_PAGE_HEADERS, intParam, judgeErrorResponse, readJsonBody, springError, TOO_MANY_REQUESTS } from './judge-wire.js';
+import { noteRequestUser, requestAddress } from '../observe/request-context.js';
 
 const COOKIE = 'JSESSIONID';
 
@@ -26,7 +26,7 @@ export function judgeRouters(services: Services, clientIp: ClientIp) {
   if (limit > 0) {
     const limiter = fixedWindowLimiter(limit, 60_000, services.deps.now);
     rateLimit = async (c, next) => {
-      if (!limiter.allow(clientIp(c))) return springError(c, 429, 'Too many requests!');
+      if (!limiter.allow(clientIp(c))) return springError(c, 429, TOO_MANY_REQUESTS);
       await next();
     };
   }
@@ -84,7 +84,7 @@ function apiRouter(services: Services, rateLimit: MiddlewareHandler | null) {
     // Spring's CSRF filter ran before anything else: a bad pair is refused before the body is read.
     await checkCsrfPair(getCookie(c, CSRF_COOKIE), c.req.header(CSRF_HEADER));
     const body = await readJsonBody(c, { username: 'string', password: 'string' });
-    const { user, session } = await judge.accounts.login(await actorOf(c), body);
+    const { user, session } = await judge.accounts.login(await actorOf(c), body, requestAddress(c.req.raw));
     setCookie(c, COOKIE, session.id, { path: '/', httpOnly: true, sameSite: 'Lax' });
     return c.json({ uid: user.id, type: user.judgeType });
   });
@@ -100,7 +100,7 @@ function apiRouter(services: Services, rateLimit: MiddlewareHandler | null) {
 
   app.post('/user/change/password', async (c) => {
     const body = await readJsonBody(c, { old: 'string', new: 'string' });
-    return c.json(await judge.accounts.changeOwnPassword(await actorOf(c), body));
+    return c.json(await judge.accounts.changeOwnPassword(await actorOf(c), body, requestAddress(c.req.raw)));
   });
 
   app.post('/admin/user/add', async (c) => {

@@ -5,7 +5,7 @@ import { ServiceError, type ErrorKind } from '../services/errors.js';
 import type { Services } from '../services/index.js';
 import { FORBIDDEN } from '../services/quiz/index.js';
 import { NOT_FOUND_HTML, QuizWireError, readAuthorizeBody, wire, wireError, wireUser } from './quiz-wire.js';
-import { logFault } from '../observe/request-context.js';
+import { logFault, requestAddress } from '../observe/request-context.js';
 
 const COOKIE = 'QUIZSID';
 /** A login body is a few hundred bytes; the original took up to 4 MB. */
@@ -74,7 +74,7 @@ export function quizRouter(services: Services) {
 
   app.post('/authorize', async (c) => {
     const input = await readAuthorizeBody(c);
-    const { sid, user } = await quiz.authorize(input, sessionId(c));
+    const { sid, user } = await quiz.authorize(input, sessionId(c), requestAddress(c.req.raw));
     setCookie(c, COOKIE, sid, { path: '/', httpOnly: true, sameSite: 'Lax' });
     return wire(c, { status: 200, user: wireUser(user), sid });
   });

@@ -23,7 +23,7 @@ import {
   serviceErrorEnvelope,
   type Params,
 } from './social-wire.js';
-import { logFault, noteRequestUser } from '../observe/request-context.js';
+import { logFault, noteRequestUser, requestAddress } from '../observe/request-context.js';
 
 /** The social API's session cookie (Django's name). */
 const SESSION_COOKIE = 'sessionid';
@@ -142,7 +142,7 @@ export function socialRouter(services: Services, clientIp: ClientIp) {
     try {
       if (limiter && !limiter.allow(clientIp(c))) return envelope(Code.NOT_PERMITTED, 'Too many requests');
       const p = await bodyParams(c, FORM_BODY_LIMIT, 'Request body is too large');
-      const { user, session } = await social.accounts.login(p.text('username'), p.text('password'));
+      const { user, session } = await social.accounts.login(p.text('username'), p.text('password'), requestAddress(c.req.raw));
       // A new session each time; the one the client held (if any) ends.
       await social.accounts.logout(getCookie(c, SESSION_COOKIE));
       setCookie(c, SESSION_COOKIE, session.id, {

@@ -5,6 +5,7 @@ import { contestsService } from './contests/index.js';
 import type { Deps } from './deps.js';
 import { healthService } from './health.js';
 import { judgeAccounts } from './judge/accounts.js';
+import { loginGuard } from './login-guard.js';
 import { casesService } from './judge/cases.js';
 import { datasetImport } from './judge/dataset-import.js';
 import { datasetsService } from './judge/datasets.js';
@@ -25,7 +26,13 @@ export interface ServiceOptions {
 
 /** The one set of services that REST, GraphQL, tRPC and the rooms all call. */
 export function createServices(deps: Deps, options: ServiceOptions = {}) {
-  const users = usersService(deps);
+  // One limit on password guessing for every door (src/services/login-guard.ts).
+  const logins = loginGuard(deps.db, deps.now, {
+    account: deps.config.LOGIN_MAX_FAILURES,
+    address: deps.config.LOGIN_MAX_FAILURES_PER_ADDRESS,
+    windowMs: deps.config.LOGIN_LOCK_SECONDS * 1000,
+  });
+  const users = usersService(deps, logins);
   const sessions = sessionsService(deps);
   const datasets = datasetsService(deps);
   const cases = casesService(deps, datasets);
@@ -41,11 +48,13 @@ export function createServices(deps: Deps, options: ServiceOptions = {}) {
     tokens,
     users,
     auth: authService(users, tokens),
+    // Failed password checks of every door, per name and per client address (purged with the sessions).
+    logins,
     sessions,
     // Spec 000: contests, their live scores, and the contest integration API.
     contests: contestsService(deps, users, sessions),
     // Spec 002: quiz authorization (nonce + digest) and the quiz's view of each person.
-    quiz: quizService(deps, users, sessions),
+    quiz: quizService(deps, users, sessions, logins),
     // Spec 003: profiles, friends, events.
     social,
     // Spec 003's marking sockets: who waits, who holds whom, attendance (the database decides).

@@ -1,3 +1,4 @@
+import type { LoginGuard } from './login-guard.js';
 import type { Executor } from '../db/types.js';
 import { isUniqueViolation } from '../db/tx.js';
 import { objectId } from '../identity/ids.js';
@@ -19,12 +20,26 @@ function rowToUser(r: Record<string, unknown>): User {
   return { id: String(r.id), username: String(r.username), judgeType: Number(r.judge_type) as JudgeType };
 }
 
-export function usersService({ db, now, config }: Deps) {
+export function usersService({ db, now, config }: Deps, logins: LoginGuard) {
   const ha1 = (username: string, password: string) => (config.QUIZ_HA1 === 'on' ? quizHa1(username, password) : null);
 
   async function one(sql: string, args: (string | number)[], ex: Executor = db): Promise<User | null> {
     const r = (await ex.execute({ sql, args })).rows[0];
     return r ? rowToUser(r) : null;
+  }
+
+  /** The password check itself; `rehash` makes a hash from elsewhere (bcrypt) ours at the first login, with the quiz HA1 beside it. */
+  async function checkPassword(username: string, password: string, rehash: (id: string, password: string) => Promise<void>): Promise<User | null> {
+    const r = (await db.execute({ sql: `SELECT ${USER_COLUMNS}, password_hash FROM users WHERE username = ?`, args: [username] })).rows[0];
+    if (!r) {
+      await hashPassword(password); // same cost as a real check, so timing does not reveal who exists
+      return null;
+    }
+    const stored = String(r.password_hash);
+    if (!(await verifyPassword(password, stored))) return null;
+    const user = rowToUser(r);
+    if (!isCurrentHash(stored)) await rehash(user.id, password);
+    return user;
   }
 
   return {
@@ -72,19 +87,12 @@ export function usersService({ db, now, config }: Deps) {
       });
     },
 
-    /** The user when the password matches; null otherwise (same answer for unknown users). */
-    async verify(username: string, password: string): Promise<User | null> {
-      const r = (await db.execute({ sql: `SELECT ${USER_COLUMNS}, password_hash FROM users WHERE username = ?`, args: [username] })).rows[0];
-      if (!r) {
-        await hashPassword(password); // same cost as a real check, so timing does not reveal who exists
-        return null;
-      }
-      const stored = String(r.password_hash);
-      if (!(await verifyPassword(password, stored))) return null;
-      const user = rowToUser(r);
-      // A hash from elsewhere (bcrypt) becomes ours at the first login, with the quiz HA1 beside it.
-      if (!isCurrentHash(stored)) await this.setPassword(user.id, password);
-      return user;
+    /**
+     * The user when the password matches; null otherwise (same answer for unknown users). Every
+     * door's password check, so the login limits (per name, per client `address`) hold for all.
+     */
+    verify(username: string, password: string, address?: string): Promise<User | null> {
+      return logins.attempt(username, address, () => checkPassword(username, password, (id, pw) => this.setPassword(id, pw)));
     },
 
     /** The account a bundled service (the embedded judge) logs in with: created, or its password reset. */

@@ -1,11 +1,12 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import { resolveActor } from '../identity/request-auth.js';
+import { requestAddress } from '../observe/request-context.js';
 import { ServiceError, type ErrorKind } from '../services/errors.js';
 import type { Services } from '../services/index.js';
 
 export async function createContext(services: Services, req: Request) {
-  return { services, actor: await resolveActor(services, req) };
+  return { services, actor: await resolveActor(services, req), address: requestAddress(req) };
 }
 type TRPCContext = Awaited<ReturnType<typeof createContext>>;
 

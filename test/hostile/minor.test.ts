@@ -19,7 +19,7 @@ const SOLVER = 'print("s 0")\n';
 
 describe('an archive with a file that is also a folder (a and a/b)', () => {
   it('is invalid to the archive reader, in either order', () => {
-    for (const files of [
+    for (const files of <Record<string, string>[]>[
       { 'CARP_solver.py': SOLVER, a: 'x', 'a/b': 'y' },
       { 'CARP_solver.py': SOLVER, 'a/b': 'y', a: 'x' },
       { 'top/CARP_solver.py': SOLVER, 'top/a': 'x', 'top/a/b/c': 'y' },

@@ -53,7 +53,7 @@ const authFor = (nonce: string, login: string, password: string) =>
   `{"nonce": "${nonce}", "login": "${login}", "quiz_type": "quiz_b", "digest": "${digestFor(nonce, login, password)}", "appid": "${APP_ID}"}`;
 
 /** Everything a login may write: people, profiles, sessions, nonces, failure counts. */
-const STORED = [...DOMAIN_TABLES, 'quiz_nonces', 'quiz_login_failures'];
+const STORED = [...DOMAIN_TABLES, 'quiz_nonces', 'login_failures'];
 
 let gw: TestGateway;
 let schoolId: number;
@@ -196,7 +196,7 @@ describe('every wrong JSON type, in the original order of checks', () => {
   let outsider: string;
   let before: string;
   beforeEach(async () => {
-    await table('DELETE FROM quiz_login_failures');
+    await table('DELETE FROM login_failures');
     // Someone else's nonce, waiting for its own login: no refusal may spend it.
     outsider = await issued();
     before = await snapshot(gw.dbUrl, DOMAIN_TABLES);
@@ -205,9 +205,8 @@ describe('every wrong JSON type, in the original order of checks', () => {
   const nothingElseChanged = async (counted = 0) => {
     expect(await nonceStored(outsider)).toBe(true);
     expect(await snapshot(gw.dbUrl, DOMAIN_TABLES)).toBe(before);
-    expect((await table('SELECT login, failures FROM quiz_login_failures')).map((r) => ({ ...r }))).toEqual(
-      counted ? [{ login: 'testuser', failures: counted }] : [],
-    );
+    const accounts = "SELECT substr(key, 9) AS login, failures FROM login_failures WHERE key LIKE 'account:%'";
+    expect((await table(accounts)).map((r) => ({ ...r }))).toEqual(counted ? [{ login: 'testuser', failures: counted }] : []);
   };
 
   it.each(TYPES)('appid as %s: Authorization is invalid. first, the nonce not spent', async (_name, value) => {
@@ -280,6 +279,6 @@ describe('every wrong JSON type, in the original order of checks', () => {
     expectAnswer(await send(await body(true, {})), error(403, 'Forbidden.'));
     // A login that is not text is never the locked one.
     expectAnswer(await send(await body(true, { login: ['testuser'] })), AUTH_INVALID);
-    await table('DELETE FROM quiz_login_failures');
+    await table('DELETE FROM login_failures');
   });
 });

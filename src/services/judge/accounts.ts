@@ -11,11 +11,11 @@ const empty = (s: string | undefined | null): s is '' | undefined | null => s ==
 export function judgeAccounts(users: UsersService, sessions: SessionsService) {
   return {
     /** `current` is whoever the request's session already belongs to: the original refused a second login. */
-    async login(current: User | null, input: { username?: string; password?: string }) {
+    async login(current: User | null, input: { username?: string; password?: string }, address?: string) {
       if (current) throw invalid('Already logged in!');
       if (empty(input.username)) throw invalid('No username!');
       if (empty(input.password)) throw invalid('No password!');
-      const user = await users.verify(input.username, input.password);
+      const user = await users.verify(input.username, input.password, address);
       if (!user) throw invalid('Wrong username or password!');
       const session = await sessions.create(user.id, 'judge');
       return { user, session };
@@ -32,12 +32,12 @@ export function judgeAccounts(users: UsersService, sessions: SessionsService) {
       return { uid: u.id, username: u.username, type: u.judgeType };
     },
 
-    async changeOwnPassword(actor: User | null, input: { old?: string; new?: string }) {
+    async changeOwnPassword(actor: User | null, input: { old?: string; new?: string }, address?: string) {
       if (empty(input.old)) throw invalid('No old password!');
       if (empty(input.new)) throw invalid('No new password!');
       if (input.new.length > MAX_FIELD) throw invalid('Password too long!');
       const u = requireJudgeUser(actor, ANY_TYPE);
-      if (!(await users.verify(u.username, input.old))) throw invalid('Wrong old password!');
+      if (!(await users.verify(u.username, input.old, address))) throw invalid('Wrong old password!');
       await users.setPassword(u.id, input.new);
       return { uid: u.id };
     },

@@ -4,7 +4,7 @@ import type { Deps } from '../deps.js';
 import { ServiceError, forbidden, invalid } from '../errors.js';
 import type { SessionsService } from '../sessions.js';
 import type { User, UsersService } from '../users.js';
-import { loginFailures } from './failures.js';
+import type { LoginGuard } from '../login-guard.js';
 import { quizNonces } from './nonces.js';
 import { quizProfiles, type NewSchool, type NewStudent, type QuizUser } from './profiles.js';
 
@@ -16,7 +16,6 @@ export const INVALID_PARAMETERS = 'Invalid parameters.';
 const AUTHORIZATION_INVALID = 'Authorization is invalid.';
 const UNAUTHORIZED = 'Unauthorized.';
 export const FORBIDDEN = 'Forbidden.';
-const TOO_MANY_FAILURES = 'Too many failed logins, try again later.';
 
 /**
  * What a quiz client sends to log in: the spec's fields as text (a JSON-number nonce already in
@@ -41,10 +40,9 @@ const NO_HA1 = '0'.repeat(32);
  * HA1 = MD5(login:password) kept by the users service, single-use expiring nonces, per-login
  * failure limits, sessions in the shared sessions table, and the quiz's view of each person.
  */
-export function quizService(deps: Deps, users: UsersService, sessions: SessionsService) {
+export function quizService(deps: Deps, users: UsersService, sessions: SessionsService, logins: LoginGuard) {
   const { db, now, config } = deps;
   const nonces = quizNonces(db, now, config.QUIZ_NONCE_TTL_SECONDS * 1000);
-  const failures = loginFailures(db, now, config.QUIZ_LOGIN_MAX_FAILURES, config.QUIZ_LOGIN_LOCK_SECONDS * 1000);
   const profiles = quizProfiles(deps, users);
   let lastPurge = 0;
 
@@ -79,7 +77,7 @@ export function quizService(deps: Deps, users: UsersService, sessions: SessionsS
       const nonce = await nonces.issue();
       if (now() - lastPurge >= PURGE_EVERY_MS) {
         lastPurge = now();
-        await Promise.all([nonces.purge(), failures.purge()]);
+        await Promise.all([nonces.purge(), logins.purge()]);
       }
       return nonce;
     },
@@ -93,18 +91,14 @@ export function quizService(deps: Deps, users: UsersService, sessions: SessionsS
      * names no account: it is never locked nor counted. A new session every time; `previousSid`
      * (the session the client still carries) ends, as the original reused it.
      */
-    async authorize(input: AuthorizeInput, previousSid?: string): Promise<{ sid: string; user: QuizUser }> {
+    async authorize(input: AuthorizeInput, previousSid?: string, address?: string): Promise<{ sid: string; user: QuizUser }> {
       const { appid, nonce, login, digest, quizType } = input;
       if (appid === null || !(await knownApp(appid))) throw invalid(AUTHORIZATION_INVALID);
       if (nonce === null || !(await nonces.consume(nonce))) throw new ServiceError('unauthenticated', UNAUTHORIZED);
       if (login === null) throw invalid(AUTHORIZATION_INVALID);
-      if (await failures.locked(login)) throw new ServiceError('rate_limited', TOO_MANY_FAILURES);
-      const user = await checkDigest(login, nonce, digest ?? ''); // '' never equals an MD5
-      if (!user) {
-        await failures.record(login);
-        throw invalid(AUTHORIZATION_INVALID);
-      }
-      await failures.clear(login);
+      // '' never equals an MD5.
+      const user = await logins.attempt(login, address, () => checkDigest(login, nonce, digest ?? ''));
+      if (!user) throw invalid(AUTHORIZATION_INVALID);
       if (quizType === null || !config.QUIZ_TYPES.includes(quizType)) throw invalid(INVALID_PARAMETERS);
       const profile = await profiles.ensure(user);
       if (!profiles.accessAllowed(profile)) throw forbidden(FORBIDDEN);

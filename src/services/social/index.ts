@@ -15,10 +15,14 @@ export function socialServices(deps: Deps, users: UsersService, sessions: Sessio
   return {
     accounts: {
       /** Password sign-in; the session id goes to the client as the `sessionid` cookie. */
-      async login(username: string | undefined, password: string | undefined): Promise<{ user: User; session: { id: string; expiresAt: number } }> {
+      async login(
+        username: string | undefined,
+        password: string | undefined,
+        address?: string,
+      ): Promise<{ user: User; session: { id: string; expiresAt: number } }> {
         if (!username) throw new MissingArgument('username');
         if (!password) throw new MissingArgument('password');
-        const user = await users.verify(username, password);
+        const user = await users.verify(username, password, address);
         if (!user) throw invalid(LOGIN_FAILED);
         return { user, session: await sessions.create(user.id, 'social') };
       },

@@ -11,7 +11,7 @@ export const quizRouter = router({
   /** digest = MD5(nonce:MD5(login:password)); the `sid` works as the QUIZSID cookie on every door. */
   authorize: publicProcedure
     .input(z.object({ nonce: text(64), appid: text(256), quizType: text(64), login: text(256), digest: text(64) }))
-    .mutation(({ ctx, input }) => ctx.services.quiz.authorize(input)),
+    .mutation(({ ctx, input }) => ctx.services.quiz.authorize(input, undefined, ctx.address)),
   /** The caller's quiz view; UNAUTHORIZED `Unauthorized.` without a session or token. */
   status: publicProcedure.query(({ ctx }) => ctx.services.quiz.status(ctx.actor)),
   createSchool: publicProcedure
