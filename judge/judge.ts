@@ -5,6 +5,7 @@ import { createCheckPool, type CheckPool } from './carp/pool.js';
 import { errorReport } from '../src/carp/verdict.js';
 import { solverArgv } from './command.js';
 import { pauseBeforeRetry } from './retry.js';
+import { claimWorkRoot } from './work-root.js';
 import { isLeaseLost, type ClaimedCase, type GatewayClient } from './gateway-client.js';
 import type { Runner } from './runners/types.js';
 import { SolverArchiveError, unpackSolver } from './unpack.js';
@@ -18,6 +19,8 @@ export interface JudgeOptions {
   waitMs?: number;
   /** Default: pino on stdout at info. */
   log?: Logger;
+  /** Where the judges' work folders are (default: the OS temp dir). */
+  workBase?: string;
 }
 
 /**
@@ -29,6 +32,12 @@ export function startJudge(opts: JudgeOptions) {
   const log = (opts.log ?? nodeLogger('info', 'judge')).child({ host: hostname() });
   const pool: CheckPool = createCheckPool();
   const stop = new AbortController();
+  // Work dirs under this process' own folder; those of dead judges are removed first.
+  const workRoot = claimWorkRoot(opts.workBase).then((root) => {
+    if (root.removed.length > 0) log.warn({ removed: root.removed }, 'removed the work dirs of judges that died mid-run');
+    return root;
+  });
+  workRoot.catch(() => undefined); // a failure surfaces in each case that needs the folder
   const { client } = opts;
 
   async function judgeOne(c: ClaimedCase): Promise<void> {
@@ -49,7 +58,7 @@ export function startJudge(opts: JudgeOptions) {
       const archive = Buffer.from(await client.call((t) => t.worker.archive.query(lease)), 'base64');
       let solver;
       try {
-        solver = await unpackSolver(archive, c.dataset.data);
+        solver = await unpackSolver(archive, c.dataset.data, (await workRoot).dir);
       } catch (err) {
         if (!(err instanceof SolverArchiveError)) throw err;
         await client.call((t) => t.worker.report.mutate({ ...lease, result: errorReport(err.message) }));
@@ -113,6 +122,7 @@ export function startJudge(opts: JudgeOptions) {
       stop.abort();
       await Promise.all(loops);
       await pool.close();
+      await (await workRoot).release();
     },
   };
 }

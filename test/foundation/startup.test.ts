@@ -1,9 +1,9 @@
 import { request } from 'node:http';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client } from '../helpers/http.js';
+import { Client, judgeLogin } from '../helpers/http.js';
 import { startMain as startMainProcess } from '../helpers/main-process.js';
 import { archive, GDB10, waitFor } from '../judge-service/support.js';
 
@@ -92,6 +92,39 @@ describe('the Node entry', () => {
       await waitFor(`judge ${pid} to end`, async () => !alive(pid), 15_000);
     });
   }
+
+  it('restarts a judge that dies mid-run (kill -9) with a log line, and the new one removes the dead one’s work dir', async () => {
+    const tmp = await mkdtemp(join(tmpdir(), 'arena-judge-tmp-'));
+    try {
+      // TMPDIR: the judges' work folders land where this test can see them.
+      const main = await startMainProcess({
+        DATABASE_URL: `file:${join(tmp, 'arena.db')}`,
+        BLOB_DIR: join(tmp, 'blobs'),
+        ROOT_PASSWORD: 'pw-restart',
+        TMPDIR: tmp,
+      });
+      const firstPid = Number(await waitFor('the judge to start', async () => /judge process (\d+) started/.exec(main.output())?.[1]));
+      const root = await judgeLogin(main.url, 'root', 'pw-restart');
+      const dataset = (await root.post('/api/dataset/add', { name: 'gdb10-loops', time: 30, memory: 256, cpu: 1, data: GDB10 })).json.id;
+      await root.post('/api/judge/submit', { dataset, data: archive('loops') });
+      const workDir = join(tmp, `arena-judge-${firstPid}`);
+      await waitFor('the solver to run', async () => (await readdir(workDir).catch(() => [])).some((d) => d.startsWith('arena-solver-')), 30_000);
+
+      process.kill(firstPid, 'SIGKILL');
+      const secondPid = Number(
+        await waitFor('another judge', async () => new RegExp(`judge process (?!${firstPid}\\b)(\\d+) started`).exec(main.output())?.[1], 15_000),
+      );
+      expect(main.output()).toMatch(new RegExp(`judge process ${firstPid} killed by SIGKILL; starting another in 1 s`));
+      expect(alive(secondPid)).toBe(true);
+      await waitFor('the dead judge’s work dir to go', async () => (await readdir(tmp)).every((d) => d !== `arena-judge-${firstPid}`), 15_000);
+      expect(main.output()).toContain('removed the work dirs of judges that died mid-run');
+      main.proc.kill('SIGTERM');
+      await main.exited;
+      await waitFor(`judge ${secondPid} to end`, async () => !alive(secondPid), 15_000);
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
 
 /** Whether a process exists (signal 0 checks without sending anything). */

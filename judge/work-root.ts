@@ -1,0 +1,33 @@
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const PREFIX = 'arena-judge-';
+
+/** Whether a process with this pid is alive (EPERM: it is, under another user). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * The folder this judge process unpacks solvers in: `<tmp>/arena-judge-<pid>`. A judge killed
+ * mid-run (SIGKILL, a crash) cannot clean its case's work dir, so each judge, when it starts,
+ * removes the folders of judges that are no longer alive; its own goes when it stops.
+ */
+export async function claimWorkRoot(base: string = tmpdir()): Promise<{ dir: string; removed: string[]; release(): Promise<void> }> {
+  const removed: string[] = [];
+  for (const name of await readdir(base).catch(() => [] as string[])) {
+    const pid = Number(name.slice(PREFIX.length));
+    if (!name.startsWith(PREFIX) || !Number.isInteger(pid) || pid <= 0 || pid === process.pid || alive(pid)) continue;
+    await rm(join(base, name), { recursive: true, force: true, maxRetries: 3 });
+    removed.push(name);
+  }
+  const dir = join(base, `${PREFIX}${process.pid}`);
+  await mkdir(dir, { recursive: true, mode: 0o755 });
+  return { dir, removed, release: () => rm(dir, { recursive: true, force: true, maxRetries: 3 }) };
+}
