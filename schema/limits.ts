@@ -4,7 +4,7 @@ import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { GraphQLError } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
+import { createGraphQLError, type Plugin } from 'graphql-yoga';
 
 /**
  * What one GraphQL document may ask, checked before it runs (graphql-armor). The token limit
@@ -36,7 +36,28 @@ const refusalsAre400: Plugin = {
   },
 };
 
-export const documentLimitPlugins = (): Plugin[] => [
+/**
+ * yoga reads a GET request's `variables` and `extensions` with a bare JSON.parse, and a value
+ * that is not JSON escaped as a 500; it is the client's mistake, a 400 in the usual shape.
+ */
+const getParamsAreJson: Plugin = {
+  onRequestParse({ request }) {
+    if (request.method !== 'GET') return;
+    const params = new URL(request.url).searchParams;
+    for (const name of ['variables', 'extensions']) {
+      const value = params.get(name);
+      if (value === null || value === '') continue;
+      try {
+        JSON.parse(value);
+      } catch {
+        throw createGraphQLError(`The "${name}" parameter is not valid JSON.`, { extensions: { http: { status: 400 }, code: 'BAD_REQUEST' } });
+      }
+    }
+  },
+};
+
+export const graphqlBounds = (): Plugin[] => [
+  getParamsAreJson,
   refusalsAre400,
   maxTokensPlugin({ n: DOCUMENT_LIMITS.tokens, onReject: badRequest }),
   maxDepthPlugin({ n: DOCUMENT_LIMITS.depth, flattenFragments: true, onReject: badRequest }),

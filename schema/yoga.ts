@@ -6,7 +6,7 @@ import { requestAddress } from '../src/observe/request-context.js';
 import { ServiceError, type ErrorKind } from '../src/services/errors.js';
 import type { Services } from '../src/services/index.js';
 import type { GraphQLContext } from './builder.js';
-import { documentLimitPlugins } from './limits.js';
+import { graphqlBounds } from './limits.js';
 import { schema } from './index.js';
 
 const CODE: Record<ErrorKind, string> = {
@@ -42,7 +42,7 @@ export function graphqlHandler(services: Services) {
     },
     // GraphiQL from this origin's files (src/docs/), not yoga's page that links a CDN.
     renderGraphiQL: graphiqlPage,
-    plugins: [graphiqlHeaders, ...documentLimitPlugins()],
+    plugins: [graphiqlHeaders, ...graphqlBounds()],
     context: async ({ request }) => ({ services, actor: await resolveActor(services, request), address: requestAddress(request) }),
     maskedErrors: {
       // A fault's message and stack reach the client only in an explicit development mode.

@@ -76,6 +76,15 @@ describe('GraphQL: bounded before it runs (1, 2)', () => {
       expect(modern.status).toBe(400);
     }
   });
+  it('GET parameters that are not JSON (found by the fuzz test): 400, not 500', async () => {
+    for (const name of ['variables', 'extensions']) {
+      const res = await fetch(`${gw.url}/graphql?query=${encodeURIComponent('{ __typename }')}&${name}=${encodeURIComponent('\\La')}`);
+      expect([res.status, await res.json()]).toEqual([
+        400,
+        { errors: [{ message: `The "${name}" parameter is not valid JSON.`, extensions: { code: 'BAD_REQUEST' } }] },
+      ]);
+    }
+  });
 });
 
 describe('tRPC batches (3)', () => {
