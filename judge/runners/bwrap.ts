@@ -1,6 +1,7 @@
 import { execFileSync, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, lstatSync, readlinkSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, posix, relative } from 'node:path';
+import { createRunCgroup } from './cgroup.js';
 import { seccompFilter } from './seccomp.js';
 import { killProcessGroup, runCaptured, type ExtraFd, type LaunchPlan } from './spawn.js';
 import { DEFAULT_PIDS, SANDBOX_WORKDIR, type RunResult, type RunSpec, type Runner } from './types.js';
@@ -40,7 +41,7 @@ export interface BwrapOptions {
   uid?: number;
   uidBase?: number;
   uidCount?: number;
-  /** Size of the private /tmp in MB; default: the memory limit (tmpfs pages are not in RLIMIT_AS). */
+  /** Size of the private /tmp in MB; default: half the memory limit (its pages count as the run's memory in its cgroup). */
   tmpSizeMb?: number;
   /** Size of /dev/shm in MB; default 64 (as docker). */
   shmSizeMb?: number;
@@ -201,7 +202,7 @@ export function bwrapArgs(spec: RunSpec, opts: BwrapOptions, ctx: BwrapPlanConte
     if (!Number.isFinite(v) || v <= 0) throw new RangeError(`limits.${k} must be a positive number, got ${v}`);
   }
   if (spec.argv.length === 0) throw new Error('argv is empty');
-  const tmpMb = Math.max(1, Math.ceil(opts.tmpSizeMb ?? limits.memoryMb));
+  const tmpMb = Math.max(1, Math.ceil(opts.tmpSizeMb ?? limits.memoryMb / 2));
   const shmMb = Math.max(1, Math.ceil(opts.shmSizeMb ?? 64));
   const threads = String(Math.max(1, Math.ceil(limits.cpus)));
   const pathDirs = [...(ctx.python ? [ctx.python.binDir] : []), '/usr/local/bin', '/usr/bin', '/bin'];
@@ -366,6 +367,11 @@ export function checkBwrap(opts: BwrapOptions = {}): BwrapCheck {
 
 let warnedNoSeccomp = false;
 
+/** Tasks of the sandbox besides the solver's: bwrap itself and the pid namespace's init. */
+const SANDBOX_OWN_TASKS = 2;
+/** sh -c: join the run's cgroups (their cgroup.procs files are $1 and $2), then become the sandbox. */
+const JOIN_AND_EXEC = 'echo $$ > "$1" && echo $$ > "$2" && shift 2 && exec "$@"';
+
 export class BwrapRunner implements Runner {
   readonly kind = 'bwrap' as const;
   private readonly uids: UidPool;
@@ -428,9 +434,15 @@ export class BwrapRunner implements Runner {
         prlimit: this.prlimit,
         setpriv: this.setpriv,
       });
+      // The whole tree's memory and tasks, counted in cgroups the leader joins before it becomes bwrap.
+      const bwrap = this.opts.bwrapPath ?? 'bwrap';
+      const cgroup = createRunCgroup(`arena-run-${uid}-${process.pid}`, {
+        memoryBytes: Math.ceil(spec.limits.memoryMb * MB),
+        pids: (spec.limits.pids ?? DEFAULT_PIDS) + SANDBOX_OWN_TASKS,
+      });
       const plan: LaunchPlan = {
-        command: this.opts.bwrapPath ?? 'bwrap',
-        args,
+        command: cgroup ? '/bin/sh' : bwrap,
+        args: cgroup ? ['-c', JOIN_AND_EXEC, 'sh', ...cgroup.procsFiles, bwrap, ...args] : args,
         env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
         extraFds,
         killTree: (child: ChildProcess) => {
@@ -450,7 +462,13 @@ export class BwrapRunner implements Runner {
         },
         afterExit: () => clearTimeout(fallback),
       };
-      return await runCaptured(plan, { timeSec: spec.limits.timeSec, outputCapBytes: spec.outputCapBytes, signal: spec.signal });
+      try {
+        const result = await runCaptured(plan, { timeSec: spec.limits.timeSec, outputCapBytes: spec.outputCapBytes, signal: spec.signal });
+        // As docker reported a container over its memory: killed, 137 (the judge's "Killed (Out of memory)").
+        return cgroup?.oomKilled() && !result.timedout ? { ...result, exitcode: 137 } : result;
+      } finally {
+        await cgroup?.remove();
+      }
     } finally {
       if (this.opts.uid === undefined) this.uids.release(uid);
     }

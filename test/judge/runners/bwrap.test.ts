@@ -2,6 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verdictFor } from '../../../src/carp/verdict.js';
 import { BwrapRunner, bwrapArgs, checkBwrap, detectPython } from '../../../judge/runners/bwrap.js';
 import { createRunner } from '../../../judge/runners/index.js';
 import { seccompFilter } from '../../../judge/runners/seccomp.js';
@@ -183,14 +184,37 @@ print(json.dumps({'forked': n, 'errno': err}))`,
     await expectNoLeftovers(solver.dir);
   });
 
-  it('stops a memory hog at the memory limit (MemoryError, non-zero exit), host unaffected', async () => {
+  it('stops a memory hog at the memory limit: OOM-killed, 137 as docker reported it; one huge allocation is a MemoryError', async () => {
     const { result } = await run('chunks = []\nwhile True: chunks.append(bytearray(16 * 1024 * 1024))\n', { memoryMb: 128 });
     expect(result.timedout).toBe(false);
-    expect(result.exitcode).not.toBe(0);
-    expect(result.stderr).toContain('MemoryError');
+    expect(result.exitcode).toBe(137);
     const big = await run('x = bytearray(64 * 1024 ** 3)\n', { memoryMb: 128 });
     expect(big.result.exitcode).toBe(1);
     expect(big.result.stderr).toContain('MemoryError');
+  });
+
+  it('limits the memory of the whole tree, not of each process: forked children share the limit (cgroup)', async () => {
+    const { result } = await run(
+      `
+import os, sys, time
+kids = []
+for i in range(6):
+    pid = os.fork()
+    if pid == 0:
+        b = bytearray(60 * 1024 * 1024)
+        for j in range(0, len(b), 4096): b[j] = 1
+        print('alive', flush=True)
+        time.sleep(2)
+        os._exit(0)
+    kids.append(pid)
+for k in kids: os.waitpid(k, 0)
+`,
+      { memoryMb: 128, timeSec: 10 },
+    );
+    // Six children of 60 MiB each fit one by one under RLIMIT_AS, not together under 128 MB.
+    expect(result.exitcode).toBe(137);
+    expect(result.stdout.split('\n').filter((l) => l === 'alive').length).toBeLessThan(6);
+    expect(verdictFor(INSTANCE, result).reason).toBe('Killed (Out of memory)');
   });
 
   it('limits the size of written files (RLIMIT_FSIZE) and of /tmp', async () => {
@@ -221,7 +245,7 @@ except OSError as e:
 print(json.dumps(r))`,
       { memoryMb: 32 },
     );
-    expect(tmpFull).toBe(28); // ENOSPC: /tmp is sized to the memory limit
+    expect(tmpFull).toBe(28); // ENOSPC: /tmp is sized to half the memory limit (its pages count as the run's memory)
   });
 });
 
@@ -441,7 +465,7 @@ describe('bwrap runner: cancellation and API', () => {
       '--ro-bind /usr /usr',
       '--perms 0755 --dir /opt --ro-bind /opt/py /opt/py',
       '--bind /tmp/w /box',
-      `--perms 1777 --size ${512 * 1024 * 1024} --tmpfs /tmp`,
+      `--perms 1777 --size ${256 * 1024 * 1024} --tmpfs /tmp`, // half the memory limit
       '--remount-ro /',
       '--chdir /box',
       '--clearenv',
