@@ -1,5 +1,6 @@
 import { consoleLogger } from '../src/observe/logger.js';
 import { noMetrics } from '../src/observe/metrics.js';
+import { UNKNOWN_ADDRESS } from '../src/observe/request-context.js';
 import { createClient } from '@libsql/client/web';
 import { createApp, type App } from '../src/app.js';
 import { memoryBus } from '../src/bus/memory.js';
@@ -23,7 +24,7 @@ function appFor(env: Env): App {
   // Workers keep what an isolate writes with console as its log: the same records as pino's on Node.
   const log = consoleLogger(config.LOG_LEVEL, { service: 'gateway' });
   const services = createServices({ db, blobs: r2BlobStore(env.BLOBS), bus: memoryBus(log), config, now: Date.now, log, metrics: noMetrics });
-  app = createApp(services, { clientIp: (c) => c.req.header('cf-connecting-ip') ?? 'unknown' });
+  app = createApp(services, { clientIp: (c) => c.req.header('cf-connecting-ip') ?? UNKNOWN_ADDRESS });
   return app;
 }
 

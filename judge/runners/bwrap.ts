@@ -366,6 +366,8 @@ export function checkBwrap(opts: BwrapOptions = {}): BwrapCheck {
 }
 
 let warnedNoSeccomp = false;
+/** Runs this process started: each run's cgroup name is its own, whatever its uid. */
+let runCount = 0;
 
 /** Tasks of the sandbox besides the solver's: bwrap itself and the pid namespace's init. */
 const SANDBOX_OWN_TASKS = 2;
@@ -436,7 +438,7 @@ export class BwrapRunner implements Runner {
       });
       // The whole tree's memory and tasks, counted in cgroups the leader joins before it becomes bwrap.
       const bwrap = this.opts.bwrapPath ?? 'bwrap';
-      const cgroup = createRunCgroup(`arena-run-${uid}-${process.pid}`, {
+      const cgroup = createRunCgroup(`arena-run-${process.pid}-${++runCount}`, {
         memoryBytes: Math.ceil(spec.limits.memoryMb * MB),
         pids: (spec.limits.pids ?? DEFAULT_PIDS) + SANDBOX_OWN_TASKS,
       });

@@ -3,8 +3,15 @@ import { join } from 'node:path';
 
 const V1 = '/sys/fs/cgroup';
 
-/** This process' own cgroup in a v1 hierarchy (`memory`, `pids`), from /proc/self/cgroup; null without one. */
+const own = new Map<string, string | null>();
+
+/** This process' own cgroup in a v1 hierarchy (`memory`, `pids`), read once from /proc/self/cgroup; null without one. */
 function ownGroup(controller: string): string | null {
+  if (!own.has(controller)) own.set(controller, readOwnGroup(controller));
+  return own.get(controller) ?? null;
+}
+
+function readOwnGroup(controller: string): string | null {
   let text: string;
   try {
     text = readFileSync('/proc/self/cgroup', 'utf8');

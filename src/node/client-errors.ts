@@ -8,7 +8,9 @@ import type { Duplex } from 'node:stream';
  */
 export function answerClientErrors(server: Server): void {
   server.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Duplex) => {
-    if (!socket.writable) return void socket.destroy();
+    // A reset peer reads nothing; a request whose answer already started cannot get another.
+    const answering = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
+    if (err.code === 'ECONNRESET' || !socket.writable || answering) return void socket.destroy();
     if (err.code === 'HPE_HEADER_OVERFLOW') {
       const trpc = /^[A-Z]+ \/trpc\//.test(err.rawPacket?.subarray(0, 64).toString('latin1') ?? '');
       const message = 'Request URL or headers too long (16 KiB at most)';

@@ -23,6 +23,7 @@ import { testDataFromDir } from './testdata-dir.js';
 import { nodeLogger } from './logger.js';
 import { nodeMetrics } from './metrics.js';
 import type { Logger } from '../observe/logger.js';
+import { UNKNOWN_ADDRESS } from '../observe/request-context.js';
 
 export interface Gateway {
   url: string;
@@ -73,7 +74,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   }
 
   const app = createApp(services, {
-    clientIp: (c) => getConnInfo(c).remote.address ?? 'unknown',
+    clientIp: (c) => getConnInfo(c).remote.address ?? UNKNOWN_ADDRESS,
     upgradeWebSocket,
     rooms,
     scrape: metrics.scrape,

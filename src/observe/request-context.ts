@@ -8,14 +8,17 @@ import { consoleLogger, type Logger } from './logger.js';
  */
 interface RequestRecord {
   log: Logger;
-  address: string;
+  address: string | undefined;
   userId?: string;
 }
 
 const records = new WeakMap<Request, RequestRecord>();
 
+/** What a host says when it cannot tell the client's address: no address, not one shared by every such client. */
+export const UNKNOWN_ADDRESS = 'unknown';
+
 export function beginRequest(req: Request, log: Logger, address: string): void {
-  records.set(req, { log, address });
+  records.set(req, { log, address: address === UNKNOWN_ADDRESS ? undefined : address });
 }
 
 /** The client's address, for the limits that count per client (undefined outside a request). */

@@ -3,7 +3,9 @@
 // each API answers a lock its own way.
 import { createTRPCClient, httpBatchLink } from '@trpc/client';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app.js';
 import type { Gateway } from '../../src/node/gateway.js';
+import { UNKNOWN_ADDRESS } from '../../src/observe/request-context.js';
 import type { AppRouter } from '../../src/trpc/router.js';
 import { gql, trpc } from '../helpers/doors.js';
 import { startPeerGateway, startTestGateway, type TestGateway } from '../helpers/gateway.js';
@@ -96,5 +98,21 @@ describe('one login limit for every door, on every node', () => {
     expect((await gql(a, 'mutation { login(username: "bystander", password: "bystander-pw") { token } }')).errors?.[0]).toMatchObject({
       extensions: { code: 'RATE_LIMITED' },
     });
+  });
+
+  it('a host that cannot tell the address (no cf-connecting-ip at the edge) counts per name only, not one shared address', async () => {
+    await twoNodes();
+    // The app as the edge Worker serves it, with its fetch handler, when the client address is unknown.
+    const app = createApp(nodes!.a.services, { clientIp: () => UNKNOWN_ADDRESS });
+    const login = (username: string, password: string) =>
+      app.fetch(
+        new Request('http://edge.test/api/login', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username, password }),
+        }),
+      );
+    for (let i = 0; i < 13; i++) expect((await login(`nobody-${i}`, 'x')).status).toBe(400);
+    expect((await login('bystander', 'bystander-pw')).status).toBe(200);
   });
 });

@@ -1,8 +1,6 @@
 // Rooms across gateway nodes sharing one libSQL file and one real redis-server: a broadcast
 // crosses nodes in one order, the limit counts sockets on every node, a SIGKILLed node's slots
 // are freed, and Redis stopped and restarted mid-session.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../src/node/gateway.js';
 import { publishRoomFrame } from '../../src/bus/room-frames.js';
@@ -10,8 +8,8 @@ import { ROOT_PASSWORD, startPeerGateway, startTestGateway, type TestGateway } f
 import { trpc } from '../helpers/doors.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
 import { LIMIT_REASON, connect, contestFixture, startSession, teamFixture, waitFor, wsUrl, type Peer, type Team } from './support.js';
+import { startMain } from '../helpers/main-process.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const JWT_SECRET = 'test-secret-test-secret-test-secret-0123';
 
 let redis: TestRedis;
@@ -69,12 +67,9 @@ async function joinWhenFree(base: string, who: Who, sid: string, timeoutMs: numb
 }
 
 /** The real Node entry as a separate process on the same database and Redis (to be SIGKILLed). */
-async function startNode(): Promise<{ proc: ChildProcess; url: string }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/node/main.ts', '--no-judge'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      PORT: '0',
+const startNode = () =>
+  startMain(
+    {
       HOST: '127.0.0.1',
       DATABASE_URL: a.dbUrl,
       BLOB_DIR: `${a.dir}/blobs`,
@@ -82,18 +77,8 @@ async function startNode(): Promise<{ proc: ChildProcess; url: string }> {
       JWT_SECRET,
       ROOT_PASSWORD,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  proc.stdout!.on('data', (d) => (out += d));
-  proc.stderr!.on('data', (d) => (out += d));
-  const url = await waitFor(
-    'the node to listen',
-    () => /listening on (http:\/\/[^\s"]+)/.exec(out)?.[1] ?? (proc.exitCode !== null ? Promise.reject(new Error(out)) : null),
-    30_000,
+    ['--no-judge'],
   );
-  return { proc, url };
-}
 
 describe('two gateway nodes, one Redis', () => {
   it('a broadcast crosses nodes, and every socket on every node sees one order', async () => {

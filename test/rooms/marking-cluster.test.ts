@@ -3,8 +3,6 @@
 // "Его уже отмечают", one marking, karma +50 once), every marker on every node seeing the list
 // change in the database's order, disconnects across nodes, a SIGKILLed node's waiting people and
 // holds swept after their lease, and a marking reaching the other node with Redis stopped.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../src/node/gateway.js';
 import { ROOT_PASSWORD, startPeerGateway, startTestGateway, type TestGateway } from '../helpers/gateway.js';
@@ -23,8 +21,8 @@ import {
   type Person,
 } from './marking-support.js';
 import { waitFor, type Peer } from './support.js';
+import { startMain } from '../helpers/main-process.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const JWT_SECRET = 'test-secret-test-secret-test-secret-0123';
 /** Short leases: a killed node's rows are swept within seconds. */
 const LEASE = '2';
@@ -69,12 +67,9 @@ const db = () => a.services.deps.db;
 const count = async (sql: string, args: string[]) => Number((await db().execute({ sql, args })).rows[0]!.n);
 
 /** The real Node entry as a separate process on the same database and Redis (to be SIGKILLed). */
-async function startNode(): Promise<{ proc: ChildProcess; url: string }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/node/main.ts', '--no-judge'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      PORT: '0',
+const startNode = () =>
+  startMain(
+    {
       HOST: '127.0.0.1',
       DATABASE_URL: a.dbUrl,
       BLOB_DIR: `${a.dir}/blobs`,
@@ -83,18 +78,8 @@ async function startNode(): Promise<{ proc: ChildProcess; url: string }> {
       ROOT_PASSWORD,
       MARKING_LEASE_SECONDS: LEASE,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  proc.stdout!.on('data', (d) => (out += d));
-  proc.stderr!.on('data', (d) => (out += d));
-  const url = await waitFor(
-    'the node to listen',
-    () => /listening on (http:\/\/[^\s"]+)/.exec(out)?.[1] ?? (proc.exitCode !== null ? Promise.reject(new Error(out)) : null),
-    30_000,
+    ['--no-judge'],
   );
-  return { proc, url };
-}
 
 describe('marking across two nodes, one Redis, one database', () => {
   it('two markers on two nodes race for the same person, 30 times: exactly one wins each time', async () => {
