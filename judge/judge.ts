@@ -21,6 +21,8 @@ export interface JudgeOptions {
   log?: Logger;
   /** Where the judges' work folders are (default: the OS temp dir). */
   workBase?: string;
+  /** Size of each run's work dir in MB (a tmpfs where the judge may mount one). */
+  workDirMb?: number;
 }
 
 /**
@@ -39,6 +41,7 @@ export function startJudge(opts: JudgeOptions) {
   });
   workRoot.catch(() => undefined); // a failure surfaces in each case that needs the folder
   const { client } = opts;
+  let unboundedNoted = false;
 
   async function judgeOne(c: ClaimedCase): Promise<void> {
     const lease = { id: c.id, leaseId: c.leaseId };
@@ -58,12 +61,16 @@ export function startJudge(opts: JudgeOptions) {
       const archive = Buffer.from(await client.call((t) => t.worker.archive.query(lease)), 'base64');
       let solver;
       try {
-        solver = await unpackSolver(archive, c.dataset.data, (await workRoot).dir);
+        solver = await unpackSolver(archive, c.dataset.data, (await workRoot).dir, { sizeMb: opts.workDirMb });
       } catch (err) {
         if (!(err instanceof SolverArchiveError)) throw err;
         await client.call((t) => t.worker.report.mutate({ ...lease, result: errorReport(err.message) }));
         caseLog.info({ reason: err.message }, 'reported: the archive is not a solver');
         return;
+      }
+      if (!solver.bounded && opts.workDirMb !== undefined && !unboundedNoted) {
+        unboundedNoted = true;
+        log.warn({ workDirMb: opts.workDirMb }, 'work dirs are not size-limited (mounting a tmpfs needs root): only the per-file limit holds');
       }
       try {
         await client.call((t) => t.worker.start.mutate(lease));

@@ -47,7 +47,14 @@ try {
       await pauseBeforeRetry(attempt, err, log);
     }
   }
-  judge = startJudge({ client, runner, concurrency: config.JUDGE_CONCURRENCY, solverCommand: config.JUDGE_SOLVER_COMMAND, log });
+  judge = startJudge({
+    client,
+    runner,
+    concurrency: config.JUDGE_CONCURRENCY,
+    solverCommand: config.JUDGE_SOLVER_COMMAND,
+    workDirMb: config.JUDGE_WORKDIR_MB,
+    log,
+  });
   log.info(
     { runner: runner.kind, concurrency: config.JUDGE_CONCURRENCY, gateway: config.JUDGE_GATEWAY_URL },
     `judge (${runner.kind}, ${config.JUDGE_CONCURRENCY} at a time) serving ${config.JUDGE_GATEWAY_URL}`,

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { readSolverArchive, ARCHIVE_INVALID, type ArchiveLimits } from '../src/carp/archive.js';
+import { mountBoundedDir, unmountDir } from './bounded-dir.js';
 import { INSTANCE_FILE } from './runners/types.js';
 
 /** The submitted archive is unusable (the message is the one to show the submitter). */
@@ -12,8 +13,16 @@ export class SolverArchiveError extends Error {
 export interface UnpackedSolver {
   /** Absolute path of the work dir: the solver files and `data.dat`. */
   dir: string;
+  /** Whether the dir is a tmpfs of the size asked for (only root may mount one). */
+  bounded: boolean;
   /** Removes the work dir and everything the solver wrote there. */
   cleanup(): Promise<void>;
+}
+
+export interface UnpackOptions {
+  archiveLimits?: ArchiveLimits;
+  /** Size of the work dir in MB (a tmpfs mounted over it where this process may mount). */
+  sizeMb?: number;
 }
 
 /**
@@ -21,19 +30,29 @@ export interface UnpackedSolver {
  * process' user) and writes the instance there as `data.dat`. The sandboxing runners hand the
  * directory to the uid the solver runs as just before each run (bwrap: a per-run uid;
  * docker: the container user), so it stays unreadable to every other host user.
+ * With `sizeMb`, the directory is a tmpfs of that size (see `mountBoundedDir`).
  * Throws a {@link SolverArchiveError} with the archive reader's message for invalid archives.
  */
 export async function unpackSolver(
   archiveBytes: Uint8Array,
   instanceText: string,
   baseDir: string = tmpdir(),
-  limits?: ArchiveLimits,
+  opts: UnpackOptions = {},
 ): Promise<UnpackedSolver> {
-  const archive = readSolverArchive(archiveBytes, limits);
+  const archive = readSolverArchive(archiveBytes, opts.archiveLimits);
   if (!archive.ok) throw new SolverArchiveError(archive.message);
   const dir = await mkdtemp(join(resolve(baseDir), 'arena-solver-'));
-  const cleanup = () => rm(dir, { recursive: true, force: true, maxRetries: 3 });
+  let bounded = false;
+  let mounted = false;
+  const cleanup = async () => {
+    // Idempotent: the mount goes once, the folder with it.
+    if (mounted) await unmountDir(dir);
+    mounted = false;
+    await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+  };
   try {
+    if (opts.sizeMb !== undefined) bounded = await mountBoundedDir(dir, opts.sizeMb);
+    mounted = bounded;
     for (const file of archive.files) {
       const target = resolve(dir, file.path);
       const rel = relative(dir, target);
@@ -57,5 +76,5 @@ export async function unpackSolver(
     await cleanup();
     throw e;
   }
-  return { dir, cleanup };
+  return { dir, bounded, cleanup };
 }

@@ -1,6 +1,7 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { mountsUnder, unmountDir } from './bounded-dir.js';
 
 const PREFIX = 'arena-judge-';
 
@@ -14,6 +15,12 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Removes a judge's folder, first unmounting the tmpfs work dirs a dead run left mounted in it. */
+async function removeFolder(dir: string): Promise<void> {
+  for (const point of await mountsUnder(dir)) await unmountDir(point);
+  await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+}
+
 /**
  * The folder this judge process unpacks solvers in: `<tmp>/arena-judge-<pid>`. A judge killed
  * mid-run (SIGKILL, a crash) cannot clean its case's work dir, so each judge, when it starts,
@@ -24,10 +31,10 @@ export async function claimWorkRoot(base: string = tmpdir()): Promise<{ dir: str
   for (const name of await readdir(base).catch(() => [] as string[])) {
     const pid = Number(name.slice(PREFIX.length));
     if (!name.startsWith(PREFIX) || !Number.isInteger(pid) || pid <= 0 || pid === process.pid || alive(pid)) continue;
-    await rm(join(base, name), { recursive: true, force: true, maxRetries: 3 });
+    await removeFolder(join(base, name));
     removed.push(name);
   }
   const dir = join(base, `${PREFIX}${process.pid}`);
   await mkdir(dir, { recursive: true, mode: 0o755 });
-  return { dir, removed, release: () => rm(dir, { recursive: true, force: true, maxRetries: 3 }) };
+  return { dir, removed, release: () => removeFolder(dir) };
 }

@@ -56,6 +56,8 @@ const schema = z.object({
   JUDGE_RUNNER: z.enum(['bwrap', 'docker', 'process']).default('bwrap'),
   JUDGE_CONCURRENCY: intFrom(1, 1),
   JUDGE_DOCKER_IMAGE: z.string().optional(),
+  // Holds the unpacked archive (at most 8 MB) and the instance, besides what the solver writes.
+  JUDGE_WORKDIR_MB: intFrom(256, 16),
   ROOM_MAX_CONNECTIONS: intFrom(3, 1),
   ROOMS_TRUST_USER_ID: z.enum(['0', '1']).default('0'),
   MARKING_LEASE_SECONDS: intFrom(30, 1),

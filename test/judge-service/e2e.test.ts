@@ -6,6 +6,7 @@ import { gql, trpc } from '../helpers/doors.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { archive, GDB10, GDB10_OUTPUT, judgeFixture, startTestJudge, waitFor, type SOLVERS, type JudgeFixture } from './support.js';
 import { zipBase64 } from '../helpers/zip.js';
+import { canMount } from '../../judge/bounded-dir.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -43,7 +44,7 @@ function judgeProcess(url = gw.url): ChildProcess {
 }
 
 describe('submit -> claim -> bwrap sandbox -> check -> verdict on every door', () => {
-  it('judges good, looping, flooding, failing, invalid and fork-bombing solvers', async () => {
+  it('judges good, looping, flooding, failing, invalid, fork-bombing and disk-filling solvers', async () => {
     const judge = startTestJudge(gw.url, 2);
     try {
       const good = await submit('good');
@@ -52,6 +53,7 @@ describe('submit -> claim -> bwrap sandbox -> check -> verdict on every door', (
       const exits1 = await submit('exits1');
       const invalid = await submit('invalid');
       const forks = await submit('forks', shortDataset);
+      const fills = await submit('fills');
 
       const g = await finished(good);
       expect(g).toMatchObject({
@@ -81,6 +83,12 @@ describe('submit -> claim -> bwrap sandbox -> check -> verdict on every door', (
       });
       const fb = await finished(forks);
       expect(fb).toMatchObject({ status: 3, valid: false, timedout: true, reason: 'Timed out' });
+      // The work dir is a tmpfs of TEST_WORKDIR_MB where the judge may mount (root): the third file does not fit.
+      expect(await finished(fills)).toMatchObject(
+        canMount()
+          ? { status: 3, exitcode: 1, reason: 'Exit code is not zero' }
+          : { status: 3, exitcode: 0, reason: 'There are still tasks not accomplished.' },
+      );
 
       // The same verdict through GraphQL and tRPC, and on the leaderboard.
       const rootAuth = { authorization: `Bearer ${(await trpc(gw.url).auth.login.mutate({ username: 'root', password: 'root-pass-1' })).token}` };

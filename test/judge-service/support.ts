@@ -22,6 +22,8 @@ export const SOLVERS = {
   exits1: 'import sys\nprint("s 0,(1,2),0")\nsys.exit(1)\n',
   invalid: 'print("s 0,(1,2),0")\nprint("q 5")\n',
   forks: 'import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n',
+  // 12 files of 6 MiB into its work dir: more than the judge's 16 MB work dir holds.
+  fills: 'for i in range(12):\n    open("f%d" % i, "wb").write(b"1" * 6 * 1024 * 1024)\n',
 } as const;
 
 export const archive = (solver: keyof typeof SOLVERS) => zipBase64({ 'CARP_solver.py': SOLVERS[solver] });
@@ -51,6 +53,8 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
   }
 }
 
+const TEST_WORKDIR_MB = 16;
+
 /** A real judge in this process (bwrap sandbox, piscina checker) logged in as the fixture's `worker1`. */
 export function startTestJudge(url: string, concurrency = 1) {
   return startJudge({
@@ -58,6 +62,7 @@ export function startTestJudge(url: string, concurrency = 1) {
     runner: createRunner('bwrap'),
     concurrency,
     solverCommand: DEFAULT_SOLVER_COMMAND,
+    workDirMb: TEST_WORKDIR_MB,
     log: silentLogger,
   });
 }

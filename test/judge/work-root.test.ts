@@ -5,7 +5,10 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { canMount, mountsUnder } from '../../judge/bounded-dir.js';
+import { unpackSolver } from '../../judge/unpack.js';
 import { claimWorkRoot } from '../../judge/work-root.js';
+import { GOOD_SOLVER, INSTANCE, solverZip } from './runners/support.js';
 
 let base: string;
 beforeAll(async () => {
@@ -29,4 +32,19 @@ it('removes dead judges’ folders (with what their runs left), keeps live ones 
   );
   await root.release();
   expect(await readdir(base)).not.toContain(`arena-judge-${process.pid}`);
+});
+
+it.runIf(canMount())('unmounts the tmpfs work dir a dead judge left mounted, then removes its folder', async () => {
+  const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
+  const folder = join(base, `arena-judge-${dead}`);
+  await mkdir(folder);
+  const solver = await unpackSolver(solverZip(GOOD_SOLVER), INSTANCE, folder, { sizeMb: 16 });
+  expect(solver.bounded).toBe(true);
+  expect(await mountsUnder(folder)).toEqual([solver.dir]);
+
+  const root = await claimWorkRoot(base);
+  expect(root.removed).toContain(`arena-judge-${dead}`);
+  expect(await mountsUnder(folder)).toEqual([]);
+  expect(await readdir(base)).not.toContain(`arena-judge-${dead}`);
+  await root.release();
 });

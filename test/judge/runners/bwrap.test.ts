@@ -1,9 +1,10 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statfsSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verdictFor } from '../../../src/carp/verdict.js';
 import { BwrapRunner, bwrapArgs, checkBwrap, detectPython } from '../../../judge/runners/bwrap.js';
+import { mountsUnder } from '../../../judge/bounded-dir.js';
 import { createRunner } from '../../../judge/runners/index.js';
 import { seccompFilter } from '../../../judge/runners/seccomp.js';
 import { DEFAULT_OUTPUT_CAP, SANDBOX_WORKDIR } from '../../../judge/runners/types.js';
@@ -48,8 +49,8 @@ async function expectNoLeftovers(workDir: string) {
 }
 
 /** Runs python code that prints one JSON line; returns it parsed. */
-async function probe(code: string, limits: Parameters<typeof runSolver>[3] = {}) {
-  const { result, solver } = await run(`import json, os, sys\n${code}\n`, limits);
+async function probe(code: string, limits: Parameters<typeof runSolver>[3] = {}, extra: Parameters<typeof runSolver>[4] = {}) {
+  const { result, solver } = await run(`import json, os, sys\n${code}\n`, limits, extra);
   expect(result.stderr).toBe('');
   expect(result.exitcode).toBe(0);
   const last = result.stdout.trim().split('\n').pop()!;
@@ -246,6 +247,29 @@ print(json.dumps(r))`,
       { memoryMb: 32 },
     );
     expect(tmpFull).toBe(28); // ENOSPC: /tmp is sized to half the memory limit (its pages count as the run's memory)
+  });
+
+  it('bounds the work dir as a whole: 12 files of 6 MiB fill a 16 MB work dir, not the host disk', async () => {
+    const { value, solver } = await probe(
+      `
+written = 0
+try:
+  for i in range(12):
+    with open('/box/f%d' % i, 'wb') as f: f.write(b'\\1' * 6 * 1024 * 1024)
+    written += 1
+  r = 'ok'
+except OSError as e:
+  r = e.errno
+print(json.dumps({'r': r, 'written': written}))`,
+      { memoryMb: 256, fileSizeMb: 8 },
+      { workDirMb: 16 },
+    );
+    expect(solver.bounded).toBe(true);
+    expect(value).toEqual({ r: 28, written: 2 }); // ENOSPC on the third file
+    expect(statfsSync(solver.dir).blocks * statfsSync(solver.dir).bsize).toBeLessThanOrEqual(16 * 1024 * 1024);
+    await solver.cleanup();
+    expect(existsSync(solver.dir)).toBe(false);
+    expect((await mountsUnder(scratch.base)).length).toBe(0);
   });
 });
 

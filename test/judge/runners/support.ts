@@ -43,9 +43,9 @@ export async function runSolver(
   base: string,
   code: string,
   limits: Partial<RunLimits> = {},
-  extra: Partial<Omit<RunSpec, 'workDir' | 'argv' | 'limits'>> & { argv?: (dir: string) => string[] } = {},
+  extra: Partial<Omit<RunSpec, 'workDir' | 'argv' | 'limits'>> & { argv?: (dir: string) => string[]; workDirMb?: number } = {},
 ): Promise<SolverRun> {
-  const solver = await unpackSolver(solverZip(code), INSTANCE, base);
+  const solver = await unpackSolver(solverZip(code), INSTANCE, base, { sizeMb: extra.workDirMb });
   const lim: RunLimits = { timeSec: 2, memoryMb: 256, cpus: 1, ...limits };
   const argv = extra.argv ? extra.argv(solver.dir) : carpArgv(runner, solver.dir, { timeSec: lim.timeSec, seed: 42 });
   const result = await runner.run({
