@@ -2,18 +2,9 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mountsUnder, unmountDir } from './bounded-dir.js';
+import { isAlive } from './runners/spawn.js';
 
 const PREFIX = 'arena-judge-';
-
-/** Whether a process with this pid is alive (EPERM: it is, under another user). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Removes a judge's folder, first unmounting the tmpfs work dirs a dead run left mounted in it. */
 async function removeFolder(dir: string): Promise<void> {
@@ -30,7 +21,7 @@ export async function claimWorkRoot(base: string = tmpdir()): Promise<{ dir: str
   const removed: string[] = [];
   for (const name of await readdir(base).catch(() => [] as string[])) {
     const pid = Number(name.slice(PREFIX.length));
-    if (!name.startsWith(PREFIX) || !Number.isInteger(pid) || pid <= 0 || pid === process.pid || alive(pid)) continue;
+    if (!name.startsWith(PREFIX) || !Number.isInteger(pid) || pid <= 0 || pid === process.pid || isAlive(pid)) continue;
     await removeFolder(join(base, name));
     removed.push(name);
   }

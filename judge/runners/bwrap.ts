@@ -4,7 +4,7 @@ import { dirname, isAbsolute, join, posix, relative } from 'node:path';
 import { createRunCgroup } from './cgroup.js';
 import { seccompFilter } from './seccomp.js';
 import { killProcessGroup, runCaptured, type ExtraFd, type LaunchPlan } from './spawn.js';
-import { DEFAULT_PIDS, SANDBOX_WORKDIR, type RunResult, type RunSpec, type Runner } from './types.js';
+import { DEFAULT_FILE_SIZE_MB, DEFAULT_PIDS, SANDBOX_WORKDIR, type RunResult, type RunSpec, type Runner } from './types.js';
 import { canChown, chownTree } from './workdir.js';
 
 /**
@@ -49,7 +49,7 @@ export interface BwrapOptions {
   addressSpaceHeadroomMb?: number;
   /** RLIMIT_NOFILE; default 256. */
   nofile?: number;
-  /** Default RLIMIT_FSIZE when the limits do not say; MB. Default 64. */
+  /** Default RLIMIT_FSIZE when the limits do not say; MB. Default {@link DEFAULT_FILE_SIZE_MB}. */
   fileSizeMb?: number;
   /** Install the seccomp filter (x86_64 only). Default true. */
   seccomp?: boolean;
@@ -278,7 +278,7 @@ export function bwrapArgs(spec: RunSpec, opts: BwrapOptions, ctx: BwrapPlanConte
 
   const asBytes = (Math.ceil(limits.memoryMb) + (opts.addressSpaceHeadroomMb ?? 256)) * MB;
   const cpuSec = Math.ceil(limits.timeSec * Math.max(limits.cpus, 1)) + 1;
-  const fsize = Math.ceil((limits.fileSizeMb ?? opts.fileSizeMb ?? 64) * MB);
+  const fsize = Math.ceil((limits.fileSizeMb ?? opts.fileSizeMb ?? DEFAULT_FILE_SIZE_MB) * MB);
   args.push(
     '--',
     ctx.prlimit ?? '/usr/bin/prlimit',

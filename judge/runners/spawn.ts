@@ -34,6 +34,16 @@ export interface CaptureOptions {
   signal?: AbortSignal;
 }
 
+/** Whether a process with this pid is alive (EPERM: it is, under another user). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** SIGKILL to the process group led by `child` (it was spawned detached, so pgid = pid). */
 export function killProcessGroup(child: ChildProcess, sig: NodeJS.Signals = 'SIGKILL'): void {
   if (child.pid === undefined) return;

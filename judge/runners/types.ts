@@ -27,6 +27,9 @@ export const DEFAULT_OUTPUT_CAP = 256 * 1024;
 
 export const DEFAULT_PIDS = 64;
 
+/** Default {@link RunLimits.fileSizeMb}. */
+export const DEFAULT_FILE_SIZE_MB = 64;
+
 export interface RunLimits {
   /** Wall-clock limit in seconds (the run is killed at this point: `timedout`, exitcode -1). */
   timeSec: number;
@@ -36,7 +39,7 @@ export interface RunLimits {
   cpus: number;
   /** Max processes + threads. Default {@link DEFAULT_PIDS}. */
   pids?: number;
-  /** Max size of one written file in MB (bwrap/process rlimit, docker ulimit). Default 64. */
+  /** Max size of one written file in MB (bwrap rlimit, docker ulimit). Default {@link DEFAULT_FILE_SIZE_MB}. */
   fileSizeMb?: number;
 }
 

@@ -8,6 +8,7 @@ import { DEFAULT_SOLVER_COMMAND } from '../../judge/command.js';
 import { gatewayClient } from '../../judge/gateway-client.js';
 import { startJudge } from '../../judge/judge.js';
 import { createRunner } from '../../judge/runners/index.js';
+import type { Runner } from '../../judge/runners/types.js';
 
 const CARP = new URL('../../../shared/carp/', import.meta.url);
 export const GDB10 = readFileSync(new URL('instances/gdb10.dat', CARP), 'utf8');
@@ -55,11 +56,11 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
 
 const TEST_WORKDIR_MB = 16;
 
-/** A real judge in this process (bwrap sandbox, piscina checker) logged in as the fixture's `worker1`. */
-export function startTestJudge(url: string, concurrency = 1) {
+/** A real judge in this process (bwrap sandbox unless told, piscina checker) logged in as the fixture's `worker1`. */
+export function startTestJudge(url: string, concurrency = 1, runner: Runner = createRunner('bwrap')) {
   return startJudge({
     client: gatewayClient(url, 'worker1', 'worker-pw'),
-    runner: createRunner('bwrap'),
+    runner,
     concurrency,
     solverCommand: DEFAULT_SOLVER_COMMAND,
     workDirMb: TEST_WORKDIR_MB,

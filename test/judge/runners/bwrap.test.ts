@@ -9,6 +9,22 @@ import { createRunner } from '../../../judge/runners/index.js';
 import { seccompFilter } from '../../../judge/runners/seccomp.js';
 import { DEFAULT_OUTPUT_CAP, SANDBOX_WORKDIR } from '../../../judge/runners/types.js';
 import { GOOD_SOLVER, INSTANCE, leftovers, listProcesses, runSolver, scratchBase, sleep } from './support.js';
+import {
+  FAILING_SOLVER,
+  FILE_SIZE_PROBE,
+  FORK_BOMB,
+  FORK_UNTIL_REFUSED_PROBE,
+  IDENTITY_PROBE,
+  LOOPING_SOLVER,
+  MEMORY_HOG,
+  MEMORY_TREE,
+  SELF_KILLING_SOLVER,
+  STDERR_FLOOD,
+  STDOUT_FLOOD,
+  TMP_FILL_PROBE,
+  networkProbe,
+  writeProbe,
+} from './solvers.js';
 
 // A uid range of its own, so leftover scans do not see other test files' sandboxes.
 const UID_BASE = 2_100_000;
@@ -68,19 +84,7 @@ describe('bwrap runner: normal runs', () => {
   });
 
   it('runs as an unprivileged uid without capabilities, with the rlimits, in its own namespaces', async () => {
-    const { value } = await probe(`
-import resource, socket
-st = dict(l.split(':\\t', 1) for l in open('/proc/self/status').read().splitlines() if ':\\t' in l)
-print(json.dumps({
-  'uid': os.getuid(), 'euid': os.geteuid(), 'gid': os.getgid(), 'groups': os.getgroups(),
-  'capeff': st['CapEff'].strip(), 'capbnd': st['CapBnd'].strip(), 'nnp': st.get('NoNewPrivs', '').strip(),
-  'seccomp': st.get('Seccomp', '').strip(),
-  'cwd': os.getcwd(), 'pid': os.getpid(), 'host': socket.gethostname(),
-  'nproc': resource.getrlimit(resource.RLIMIT_NPROC), 'as': resource.getrlimit(resource.RLIMIT_AS),
-  'cpu': resource.getrlimit(resource.RLIMIT_CPU), 'fsize': resource.getrlimit(resource.RLIMIT_FSIZE),
-  'nofile': resource.getrlimit(resource.RLIMIT_NOFILE), 'env': dict(os.environ),
-  'procs': sorted(int(p) for p in os.listdir('/proc') if p.isdigit()),
-}))`);
+    const { value } = await probe(IDENTITY_PROBE);
     expect(value.uid).toBeGreaterThanOrEqual(UID_BASE);
     expect(value.uid).toBeLessThan(UID_BASE + UID_COUNT);
     expect(value.euid).toBe(value.uid);
@@ -105,12 +109,12 @@ print(json.dumps({
   });
 
   it('reports the exit code of a failing solver and keeps its stderr', async () => {
-    const { result } = await run('import sys\nprint("partial")\nsys.stderr.write("boom\\n")\nsys.exit(1)\n');
+    const { result } = await run(FAILING_SOLVER);
     expect(result).toMatchObject({ timedout: false, exitcode: 1, stdout: 'partial\n', stderr: 'boom\n' });
   });
 
   it('reports 128+signal for a solver killed by a signal (137 for SIGKILL, as docker)', async () => {
-    const { result } = await run('import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n');
+    const { result } = await run(SELF_KILLING_SOLVER);
     expect(result).toMatchObject({ timedout: false, exitcode: 137 });
   });
 
@@ -127,7 +131,7 @@ print(json.dumps(r))`);
 
 describe('bwrap runner: limits', () => {
   it('kills an endless loop at the wall limit: timedout, exitcode -1, time ≈ limit, nothing left', async () => {
-    const { result, solver } = await run('import os\nos.fork()\nwhile True: pass\n', { timeSec: 1 });
+    const { result, solver } = await run(LOOPING_SOLVER, { timeSec: 1 });
     expect(result).toMatchObject({ timedout: true, exitcode: -1 });
     expect(result.time).toBeGreaterThanOrEqual(1);
     expect(result.time).toBeLessThan(2);
@@ -135,20 +139,14 @@ describe('bwrap runner: limits', () => {
   });
 
   it('keeps the last bytes of 10 MB of stdout (outOverflow, length == cap)', async () => {
-    const { result } = await run(
-      'import sys\nline = "x" * 1023 + "\\n"\nfor i in range(10240): sys.stdout.write(line)\nsys.stdout.write("THE END\\n")\n',
-    );
+    const { result } = await run(STDOUT_FLOOD);
     expect(result).toMatchObject({ timedout: false, exitcode: 0, outOverflow: true, errOverflow: false, stderr: '' });
     expect(result.stdout.length).toBe(DEFAULT_OUTPUT_CAP);
     expect(result.stdout.endsWith('x\nTHE END\n')).toBe(true);
   });
 
   it('keeps the last bytes of a stderr flood, with a custom cap', async () => {
-    const { result } = await run(
-      'import sys\nfor i in range(100000): sys.stderr.write("e%07d\\n" % i)\nprint("out")\n',
-      {},
-      { outputCapBytes: 1000 },
-    );
+    const { result } = await run(STDERR_FLOOD, {}, { outputCapBytes: 1000 });
     expect(result).toMatchObject({ exitcode: 0, outOverflow: false, errOverflow: true, stdout: 'out\n' });
     expect(result.stderr.length).toBe(1000);
     expect(result.stderr.endsWith('e0099999\n')).toBe(true);
@@ -156,7 +154,7 @@ describe('bwrap runner: limits', () => {
 
   it('contains a fork bomb: at most `pids` tasks, killed at the wall limit, host unaffected, nothing left', async () => {
     const before = listProcesses().length;
-    const { result, solver } = await run('import os\nwhile True:\n  try:\n    os.fork()\n  except OSError:\n    pass\n', { timeSec: 1 });
+    const { result, solver } = await run(FORK_BOMB, { timeSec: 1 });
     expect(result).toMatchObject({ timedout: true, exitcode: -1 });
     expect(result.time).toBeLessThan(2);
     await expectNoLeftovers(solver.dir);
@@ -164,20 +162,7 @@ describe('bwrap runner: limits', () => {
   });
 
   it('caps the number of processes per run at `pids` (RLIMIT_NPROC of a per-run uid)', async () => {
-    const { value, solver } = await probe(
-      `
-import time
-n = 0
-try:
-  for i in range(1000):
-    if os.fork() == 0:
-      time.sleep(60); os._exit(0)
-    n += 1
-except OSError as e:
-  err = e.errno
-print(json.dumps({'forked': n, 'errno': err}))`,
-      { pids: 20 },
-    );
+    const { value, solver } = await probe(FORK_UNTIL_REFUSED_PROBE, { pids: 20 });
     // 20 tasks for the uid: python itself + 19 children (no other process of that uid exists).
     expect(value.forked).toBe(19);
     expect(value.errno).toBe(11); // EAGAIN
@@ -186,7 +171,7 @@ print(json.dumps({'forked': n, 'errno': err}))`,
   });
 
   it('stops a memory hog at the memory limit: OOM-killed, 137 as docker reported it; one huge allocation is a MemoryError', async () => {
-    const { result } = await run('chunks = []\nwhile True: chunks.append(bytearray(16 * 1024 * 1024))\n', { memoryMb: 128 });
+    const { result } = await run(MEMORY_HOG, { memoryMb: 128 });
     expect(result.timedout).toBe(false);
     expect(result.exitcode).toBe(137);
     const big = await run('x = bytearray(64 * 1024 ** 3)\n', { memoryMb: 128 });
@@ -195,23 +180,7 @@ print(json.dumps({'forked': n, 'errno': err}))`,
   });
 
   it('limits the memory of the whole tree, not of each process: forked children share the limit (cgroup)', async () => {
-    const { result } = await run(
-      `
-import os, sys, time
-kids = []
-for i in range(6):
-    pid = os.fork()
-    if pid == 0:
-        b = bytearray(60 * 1024 * 1024)
-        for j in range(0, len(b), 4096): b[j] = 1
-        print('alive', flush=True)
-        time.sleep(2)
-        os._exit(0)
-    kids.append(pid)
-for k in kids: os.waitpid(k, 0)
-`,
-      { memoryMb: 128, timeSec: 10 },
-    );
+    const { result } = await run(MEMORY_TREE, { memoryMb: 128, timeSec: 10 });
     // Six children of 60 MiB each fit one by one under RLIMIT_AS, not together under 128 MB.
     expect(result.exitcode).toBe(137);
     expect(result.stdout.split('\n').filter((l) => l === 'alive').length).toBeLessThan(6);
@@ -219,33 +188,10 @@ for k in kids: os.waitpid(k, 0)
   });
 
   it('limits the size of written files (RLIMIT_FSIZE) and of /tmp', async () => {
-    const { value } = await probe(
-      `
-import signal
-signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-def fill(path, mb):
-  try:
-    with open(path, 'wb') as f:
-      for i in range(mb): f.write(b'\\0' * 1024 * 1024)
-    return 'ok'
-  except OSError as e:
-    return e.errno
-print(json.dumps({'box': fill('/box/big', 3), 'tmp': fill('/tmp/a', 2) }))`,
-      { fileSizeMb: 2 },
-    );
+    const { value } = await probe(FILE_SIZE_PROBE, { fileSizeMb: 2 });
     expect(value.box).toBe(27); // EFBIG
     expect(value.tmp).toBe('ok');
-    const { value: tmpFull } = await probe(
-      `
-try:
-  for i in range(100):
-    with open('/tmp/f%d' % i, 'wb') as f: f.write(b'\\0' * 1024 * 1024)
-  r = 'ok'
-except OSError as e:
-  r = e.errno
-print(json.dumps(r))`,
-      { memoryMb: 32 },
-    );
+    const { value: tmpFull } = await probe(TMP_FILL_PROBE, { memoryMb: 32 });
     expect(tmpFull).toBe(28); // ENOSPC: /tmp is sized to half the memory limit (its pages count as the run's memory)
   });
 
@@ -290,15 +236,7 @@ describe('bwrap runner: isolation', () => {
       `/dev/${tag}`,
       `${py.roots[0]}/${tag}`,
     ];
-    const { value } = await probe(`
-res = {}
-for p in ${JSON.stringify(targets)}:
-  try:
-    with open(p, 'w') as f: f.write('x')
-    res[p] = 'written'
-  except OSError as e:
-    res[p] = e.errno
-print(json.dumps(res))`);
+    const { value } = await probe(writeProbe(targets));
     for (const t of targets) {
       expect(value[t], t).not.toBe('written');
       expect(existsSync(t.replace('/box/..', ''))).toBe(false);
@@ -339,23 +277,7 @@ print(json.dumps(res))`);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as { port: number }).port;
     try {
-      const { value } = await probe(`
-import socket
-res = {}
-for host, port in [('127.0.0.1', ${port}), ('1.1.1.1', 53), ('1.1.1.1', 443)]:
-  s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-  s.settimeout(1)
-  try:
-    s.connect((host, port)); res['%s:%d' % (host, port)] = 'connected'
-  except OSError as e:
-    res['%s:%d' % (host, port)] = str(e)
-  finally:
-    s.close()
-try:
-  socket.getaddrinfo('example.com', 80); res['dns'] = 'resolved'
-except OSError as e:
-  res['dns'] = str(e)
-print(json.dumps(res))`);
+      const { value } = await probe(networkProbe(port));
       for (const v of Object.values(value)) expect(v).not.toMatch(/connected|resolved/);
       expect(value[`127.0.0.1:${port}`]).toMatch(/refused/i);
       expect(value['1.1.1.1:53']).toMatch(/unreachable/i);
@@ -426,7 +348,7 @@ describe('bwrap runner: cancellation and API', () => {
     const ac = new AbortController();
     const started = performance.now();
     setTimeout(() => ac.abort(new Error('cancelled by test')), 300);
-    const p = run('import os\nos.fork()\nwhile True: pass\n', { timeSec: 10 }, { signal: ac.signal });
+    const p = run(LOOPING_SOLVER, { timeSec: 10 }, { signal: ac.signal });
     await expect(p).rejects.toThrow('cancelled by test');
     expect(performance.now() - started).toBeLessThan(3000);
     await sleep(0);
