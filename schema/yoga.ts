@@ -17,6 +17,7 @@ const CODE: Record<ErrorKind, string> = {
   conflict: 'CONFLICT',
   too_large: 'PAYLOAD_TOO_LARGE',
   rate_limited: 'RATE_LIMITED',
+  unavailable: 'SERVICE_UNAVAILABLE',
 };
 
 /** GraphiQL's page (yoga's only HTML answer) gets its CSP; API answers do not. */
@@ -43,7 +44,13 @@ export function graphqlHandler(services: Services) {
     // GraphiQL from this origin's files (src/docs/), not yoga's page that links a CDN.
     renderGraphiQL: graphiqlPage,
     plugins: [graphiqlHeaders, ...graphqlBounds()],
-    context: async ({ request }) => ({ services, actor: await resolveActor(services, request), address: requestAddress(request) }),
+    context: async ({ request }) => {
+      // Who calls is read before any resolver runs: a failure there (the database away) is reported as a resolver's would be.
+      const actor = await resolveActor(services, request).catch((err: Error) => {
+        throw new GraphQLError(err.message, { originalError: err });
+      });
+      return { services, actor, address: requestAddress(request) };
+    },
     maskedErrors: {
       // A fault's message and stack reach the client only in an explicit development mode.
       isDev: services.deps.config.DEV_MODE === '1',
@@ -51,8 +58,9 @@ export function graphqlHandler(services: Services) {
       maskError(error, message, isDev) {
         const original = (error as { originalError?: unknown }).originalError ?? error;
         if (original instanceof ServiceError && error instanceof GraphQLError) {
-          // Returned as is (with its code) so yoga neither masks nor logs it as a server fault.
-          (error.extensions as Record<string, unknown>).code = CODE[original.kind];
+          // Returned as is (with its code) so yoga neither masks nor logs it as a server fault; the
+          // database away also sets the answer's status, 503, as the other doors answer it.
+          Object.assign(error.extensions, { code: CODE[original.kind] }, original.kind === 'unavailable' ? { http: { status: 503 } } : {});
           return error;
         }
         return maskError(error, message, isDev);

@@ -83,7 +83,7 @@ try {
 
   // The report is this tool's own lines; a service's fault goes to stderr as a record.
   const log = consoleLogger('warn', { service: 'carp-import' }, console.error);
-  const db = await openDatabase(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN);
+  const db = await openDatabase(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN, log);
   await migrate(db, loadMigrations());
   const services = createServices({ db, blobs: fsBlobStore(config.BLOB_DIR), bus: memoryBus(log), config, now: Date.now, log, metrics: noMetrics });
   // A fresh database gets its ROOT as `npm start` would make it, when its password is given.

@@ -4,15 +4,20 @@ import { fileURLToPath } from 'node:url';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createClient, type Client } from '@libsql/client';
 import type { Migration } from '../db/migrate.js';
+import { databaseFetch } from '../db/remote.js';
+import type { Logger } from '../observe/logger.js';
 
-/** Opens libSQL: a local file (directory created, WAL, busy timeout) or a libsql:// / http:// server. */
-export async function openDatabase(url: string, authToken?: string): Promise<Client> {
+/**
+ * Opens libSQL: a local file (directory created, WAL, busy timeout) or a libsql:// / http:// server
+ * (bounded exchanges, `unavailable` while it cannot be reached; `log` hears of its outages).
+ */
+export async function openDatabase(url: string, authToken: string | undefined, log: Logger): Promise<Client> {
   const local = url.startsWith('file:');
   if (local) {
     const path = url.slice('file:'.length).replace(/^\/\/(?=\/)/, '');
     if (path && path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   }
-  const db = createClient({ url, authToken, timeout: 5000, intMode: 'number' });
+  const db = createClient({ url, authToken, timeout: 5000, intMode: 'number', fetch: databaseFetch(log) });
   if (local) await db.execute('PRAGMA journal_mode = WAL');
   return db;
 }

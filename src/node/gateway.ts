@@ -8,6 +8,7 @@ import { createApp } from '../app.js';
 import { memoryBus } from '../bus/memory.js';
 import type { Config } from '../config.js';
 import { migrate } from '../db/migrate.js';
+import { ServiceError } from '../services/errors.js';
 import { createServices, type Services } from '../services/index.js';
 import { type RoomHost, roomHost } from '../rooms/host.js';
 import { roomKinds } from '../rooms/kinds.js';
@@ -41,7 +42,7 @@ export interface GatewayOptions {
 /** Opens the database, migrates, bootstraps ROOT, and serves the app on HOST:PORT. */
 export async function startGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
   const log = options.log ?? nodeLogger(config.LOG_LEVEL, 'gateway');
-  const db = await openDatabase(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN);
+  const db = await openDatabase(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN, log.child({ part: 'db' }));
   const applied = await migrate(db, loadMigrations());
   if (applied.length > 0) log.info({ applied }, `migrations applied: ${applied.join(', ')}`);
   const bus = config.REDIS_URL ? redisBus(config.REDIS_URL, log.child({ part: 'bus' })) : memoryBus(log.child({ part: 'bus' }));
@@ -89,13 +90,17 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
 
+  // A background job's failure is logged, but not the database being away: its outage has a line of its own.
+  const failed = (what: string) => (err: unknown) => {
+    if (!(err instanceof ServiceError && err.kind === 'unavailable')) log.error({ err }, `${what} failed`);
+  };
   // Leases that ran out go back to the queue even when no worker is asking for work.
   const sweeper = setInterval(() => {
-    services.judge.queue.expireLeases().catch((err) => log.error({ err }, 'lease sweep failed'));
+    services.judge.queue.expireLeases().catch(failed('lease sweep'));
   }, 1000);
   sweeper.unref();
   const purge = setInterval(() => {
-    Promise.all([services.sessions.purgeExpired(), services.logins.purge()]).catch((err) => log.error({ err }, 'session purge failed'));
+    Promise.all([services.sessions.purgeExpired(), services.logins.purge()]).catch(failed('session purge'));
   }, 10 * 60_000);
   purge.unref();
 

@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig, type Config } from '../config.js';
+import { ServiceError } from '../services/errors.js';
 import { startEmbeddedJudge } from './embedded-judge.js';
 import { startGateway } from './gateway.js';
 import { nodeLogger } from './logger.js';
@@ -15,7 +16,15 @@ try {
 }
 
 const log = nodeLogger(config.LOG_LEVEL, 'gateway');
-const gateway = await startGateway(config, { log });
+let gateway: Awaited<ReturnType<typeof startGateway>>;
+try {
+  gateway = await startGateway(config, { log });
+} catch (err) {
+  // What the operator must fix (a database not there, a port taken) is one line, not a stack.
+  const unreachable = err instanceof ServiceError && err.kind === 'unavailable';
+  console.error(`arena gateway failed to start: ${unreachable ? 'the database (DATABASE_URL) cannot be reached' : (err as Error).message}`);
+  process.exit(1);
+}
 let judge: Awaited<ReturnType<typeof startEmbeddedJudge>> | null = null;
 
 let stopping = false;

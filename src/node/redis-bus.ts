@@ -12,7 +12,9 @@ const PREFIX = 'arena:';
  * waiters alone), other nodes catch up from the database; ioredis reconnects by itself.
  */
 export function redisBus(url: string, log: Logger): Bus {
-  const pub = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  // Nothing waits on Redis: no offline queue, and a Redis that hangs (connected, not answering)
+  // fails a publish (or a health ping) after 2 s instead of holding the request that made it.
+  const pub = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 2000 });
   const sub = new Redis(url, { lazyConnect: false });
   const topics = new Map<string, Set<BusHandler>>();
   let failing = false;

@@ -50,7 +50,8 @@ type ClaimCommand = (key: string, id: string, node: string, limit: number, prefi
  * TTL, and a claim ignores (and drops) the slots of nodes whose key is gone: killing a node frees
  * its slots after the TTL, no count leaks.
  *
- * While Redis is away the count is this node's own (its sockets only). When Redis is back the
+ * While Redis is away the count is this node's own (its sockets only): a Redis outage must not
+ * lock people out of their rooms, and the overshoot is bounded (nodes x limit). When Redis is back the
  * node takes a fresh incarnation, writes every slot it holds under it and deletes the old key,
  * so releases missed during the outage do not leak either. Needs one Redis (not a cluster:
  * the claim script reads node keys it does not declare).

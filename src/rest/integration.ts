@@ -33,6 +33,7 @@ const REASON: Record<number, string> = {
   413: 'Request Entity Too Large',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
+  503: 'Service Unavailable',
 };
 
 const send = (c: Context, status: ContentfulStatusCode, body: PyOut) => c.body(tornadoJsonEncode(body), status, { 'content-type': CONTENT_TYPE });
@@ -136,7 +137,8 @@ export function integrationRouter(services: Services) {
         return success(c, await handler(c));
       } catch (err) {
         if (err instanceof Fail) return err.status === 413 ? error(c, 413) : fail(c, err.status, err.message);
-        if (err instanceof ServiceError) return fail(c, HTTP_STATUS_OF[err.kind], err.message);
+        // The database away is Tornado's answer to an error that is not the client's, as a 503.
+        if (err instanceof ServiceError) return err.kind === 'unavailable' ? error(c, 503) : fail(c, HTTP_STATUS_OF[err.kind], err.message);
         logFault(c.req.raw, err);
         return error(c, 500);
       }

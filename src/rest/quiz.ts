@@ -20,6 +20,7 @@ const CODE: Record<ErrorKind, number> = {
   too_large: 413,
   // The original's own answer to a caller over a limit (its guests over 10 requests an hour).
   rate_limited: 403,
+  unavailable: 503,
 };
 
 /** The original's CORS preflight answer (its QuizMiddleware), for any path. */

@@ -24,7 +24,10 @@ export function envelope(code: Code, message = '', response?: unknown): Response
 
 export const ok = (response?: unknown) => envelope(Code.OK, '', response);
 
-/** A service refusal in the envelope: the kinds map onto the original's codes. */
+/**
+ * A service refusal in the envelope: the kinds map onto the original's codes. The database away
+ * is no refusal: the server's error page, as a 503 (the client may retry).
+ */
 export function serviceErrorEnvelope(err: ServiceError): Response {
   if (err instanceof MissingArgument) return envelope(Code.MISSING_ARGUMENT, err.message);
   switch (err.kind) {
@@ -39,6 +42,8 @@ export function serviceErrorEnvelope(err: ServiceError): Response {
     case 'conflict':
       // The original reported its IntegrityError (a taken event name) as an unknown error.
       return envelope(Code.UNKNOWN, err.message);
+    case 'unavailable':
+      return serverErrorPage(503);
   }
 }
 
@@ -71,9 +76,10 @@ export function notFoundPage(): Response {
   });
 }
 
-/** Django's 500 page (DEBUG off). */
-export function serverErrorPage(): Response {
-  return new Response('<h1>Server Error (500)</h1>', { status: 500, headers: { 'content-type': 'text/html' } });
+/** Django's 500 page (DEBUG off); its 503 in the same form. */
+export function serverErrorPage(status: 500 | 503 = 500): Response {
+  const title = status === 503 ? 'Service Unavailable' : 'Server Error';
+  return new Response(`<h1>${title} (${status})</h1>`, { status, headers: { 'content-type': 'text/html' } });
 }
 
 // ---------------------------------------------------------------------------------------------

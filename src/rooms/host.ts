@@ -10,6 +10,7 @@ import { type Context, Hono } from 'hono';
 import type { UpgradeWebSocket, WSContext } from 'hono/ws';
 import { ROOM_TOPIC } from '../bus/room-frames.js';
 import { randomBytes, toHex } from '../identity/encoding.js';
+import { ServiceError } from '../services/errors.js';
 import type { Services } from '../services/index.js';
 import type { Admission, Attachment, RoomActor, RoomContext, RoomEnv, RoomKind, RoomMessage, RoomSocket } from './actor.js';
 import { CloseCode } from './close-codes.js';
@@ -183,7 +184,14 @@ export function roomHost(options: RoomHostOptions): RoomHost {
       }
       if (!upgradeWebSocket) return c.text('WebSockets are not served by this host', 501);
       if (closing) return new Response(null, { status: 503 });
-      const admission: Admission = await kind.admit(c.req.raw, env);
+      let admission: Admission;
+      try {
+        admission = await kind.admit(c.req.raw, env);
+      } catch (err) {
+        // The database away (who is calling, the room's members): refused as during a shutdown, so the client retries.
+        if (err instanceof ServiceError && err.kind === 'unavailable') return new Response(null, { status: 503 });
+        throw err;
+      }
       if ('refuse' in admission) return admission.refuse;
       if ('reject' in admission) {
         const { frames, code, reason } = admission.reject;

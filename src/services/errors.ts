@@ -1,5 +1,8 @@
-/** What went wrong, independent of how each door (REST API, GraphQL, tRPC) reports it. */
-export type ErrorKind = 'invalid' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'too_large' | 'rate_limited';
+/**
+ * What went wrong, independent of how each door (REST API, GraphQL, tRPC) reports it.
+ * `unavailable`: a part the gateway needs (the database) cannot be reached; the caller may retry.
+ */
+export type ErrorKind = 'invalid' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'too_large' | 'rate_limited' | 'unavailable';
 
 export class ServiceError extends Error {
   constructor(

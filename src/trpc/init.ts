@@ -6,7 +6,11 @@ import { ServiceError, type ErrorKind } from '../services/errors.js';
 import type { Services } from '../services/index.js';
 
 export async function createContext(services: Services, req: Request) {
-  return { services, actor: await resolveActor(services, req), address: requestAddress(req) };
+  // Who calls is read before any procedure runs: a service error there (the database away) answers as a procedure's would.
+  const actor = await resolveActor(services, req).catch((err: unknown) => {
+    throw asTRPCError(err);
+  });
+  return { services, actor, address: requestAddress(req) };
 }
 type TRPCContext = Awaited<ReturnType<typeof createContext>>;
 
@@ -30,15 +34,18 @@ const CODE: Record<ErrorKind, TRPC_ERROR_CODE_KEY> = {
   conflict: 'CONFLICT',
   too_large: 'PAYLOAD_TOO_LARGE',
   rate_limited: 'TOO_MANY_REQUESTS',
+  unavailable: 'SERVICE_UNAVAILABLE',
 };
 
-/** Service errors become tRPC errors with the service's message; anything else stays internal. */
+/** A service error as a tRPC error with the service's message; anything else as it is (internal). */
+function asTRPCError(err: unknown): unknown {
+  return err instanceof ServiceError ? new TRPCError({ code: CODE[err.kind], message: err.message, cause: err }) : err;
+}
+
+/** Service errors become tRPC errors; anything else stays internal. */
 const serviceErrors = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof ServiceError) {
-    const cause = result.error.cause;
-    throw new TRPCError({ code: CODE[cause.kind], message: cause.message, cause });
-  }
+  if (!result.ok && result.error.cause instanceof ServiceError) throw asTRPCError(result.error.cause);
   return result;
 });
 

@@ -10,4 +10,5 @@ export const HTTP_STATUS_OF: Record<ErrorKind, ContentfulStatusCode> = {
   conflict: 409,
   too_large: 413,
   rate_limited: 429,
+  unavailable: 503,
 };

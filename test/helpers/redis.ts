@@ -5,6 +5,11 @@ export interface TestRedis {
   url: string;
   port: number;
   stop(): Promise<void>;
+  /** SIGKILL: gone at once, without a word to its clients. */
+  kill(): Promise<void>;
+  /** SIGSTOP / SIGCONT: a server that hangs (connections kept, nothing answered), then goes on. */
+  pause(): void;
+  resume(): void;
 }
 
 /** A loopback port free right now. */
@@ -37,14 +42,18 @@ export async function startRedis(port?: number): Promise<TestRedis> {
     });
     proc.on('error', (err) => reject(new Error(`redis-server not found on PATH: ${err.message}`)));
   });
+  const end = (signal: NodeJS.Signals) =>
+    new Promise<void>((resolve) => {
+      if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+      proc.once('exit', () => resolve());
+      proc.kill(signal);
+    });
   return {
     url: `redis://127.0.0.1:${p}`,
     port: p,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (proc.exitCode !== null) return resolve();
-        proc.once('exit', () => resolve());
-        proc.kill('SIGTERM');
-      }),
+    stop: () => end('SIGTERM'),
+    kill: () => end('SIGKILL'),
+    pause: () => proc.kill('SIGSTOP'),
+    resume: () => proc.kill('SIGCONT'),
   };
 }

@@ -1,5 +1,5 @@
 import { DEFAULT_ARCHIVE_LIMITS, readSolverArchive } from '../../carp/archive.js';
-import { inTransaction } from '../../db/tx.js';
+import { CommitUnknown, inTransaction } from '../../db/tx.js';
 import { fromBase64Strict } from '../../identity/encoding.js';
 import { objectId } from '../../identity/ids.js';
 import { JudgeType } from '../../identity/roles.js';
@@ -32,7 +32,8 @@ export function submitService(deps: Deps, datasets: DatasetsService, cases: Case
 
       // One blob per case, written before the row so a visible case always has its archive; a
       // submission refused under the lock (the quota, re-counted) deletes its own blob again, which
-      // a key shared between cases (content addressing) would not allow safely.
+      // a key shared between cases (content addressing) would not allow safely. A commit whose
+      // outcome is unknown (the database went away) keeps it: the case may be there.
       const cid = objectId(now());
       const key = `archives/${cid}.zip`;
       await blobs.put(key, bytes);
@@ -49,7 +50,7 @@ export function submitService(deps: Deps, datasets: DatasetsService, cases: Case
           return n + 1;
         });
       } catch (err) {
-        await blobs.delete(key).catch(() => undefined);
+        if (!(err instanceof CommitUnknown)) await blobs.delete(key).catch(() => undefined);
         throw err;
       }
       await publishCaseEvent(deps, { id: cid, status: 0, userId: u.id, datasetId: dataset.id });

@@ -1,4 +1,4 @@
-import { inTransaction } from '../../db/tx.js';
+import { CommitUnknown, inTransaction } from '../../db/tx.js';
 import type { Executor } from '../../db/types.js';
 import { randomBytes, toHex } from '../../identity/encoding.js';
 import type { Deps } from '../deps.js';
@@ -86,7 +86,8 @@ export function profilesService(deps: Deps) {
 
   /**
    * Stores the new blob, points the profile at it (with `set`, extra columns), then drops the
-   * blob it replaced; a failed update removes the new blob, so no orphan is left either way.
+   * blob it replaced; a failed update removes the new blob, so no orphan is left either way (but
+   * one whose commit has an unknown outcome: the profile may point at it).
    */
   async function replaceBlob(
     userId: string,
@@ -108,7 +109,7 @@ export function profilesService(deps: Deps) {
         return r.k === null ? null : String(r.k);
       });
     } catch (err) {
-      await blobs.delete(key).catch(() => undefined);
+      if (!(err instanceof CommitUnknown)) await blobs.delete(key).catch(() => undefined);
       throw err;
     }
     if (old) await blobs.delete(old).catch(() => undefined);
