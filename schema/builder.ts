@@ -1,4 +1,5 @@
 import SchemaBuilder from '@pothos/core';
+import DataloaderPlugin from '@pothos/plugin-dataloader';
 import type { Services } from '../src/services/index.js';
 import type { User } from '../src/services/users.js';
 
@@ -9,8 +10,12 @@ export interface GraphQLContext {
   address: string | undefined;
 }
 
-/** The single Pothos builder every type file adds to. */
+/**
+ * The single Pothos builder every type file adds to. Its dataloaders (`t.loadable`) live in a cache
+ * keyed by the request's context object: one set per request, each loading as that request's actor.
+ */
 export const builder = new SchemaBuilder<{ Context: GraphQLContext; DefaultFieldNullability: false }>({
+  plugins: [DataloaderPlugin],
   defaultFieldNullability: false,
 });
 

@@ -1,4 +1,4 @@
-import { builder } from '../builder.js';
+import { builder, type GraphQLContext } from '../builder.js';
 import type { TrainingComment } from '../../src/services/training/comments.js';
 import { pyIso } from '../../src/services/training/format.js';
 import type { TrainingProblem, TrainingSession } from '../../src/services/training/sessions.js';
@@ -10,6 +10,32 @@ import type { Person, Team } from '../../src/services/training/teams.js';
 // Values the room's clients chose (a USER's `user`, PROBLEM_ASSIGNED's `user`) are JSON text.
 
 const json = (v: unknown) => JSON.stringify(v);
+
+interface ProblemKey {
+  sessionId: string;
+  alias: string;
+}
+
+/** Editor contents for a request's problems: one `codes` read (access checked as for one) per session, not one per problem. */
+function loadCodes(keys: readonly ProblemKey[], ctx: GraphQLContext): Promise<(string | Error)[]> {
+  const sessions = new Map<string, Promise<Map<string, string>>>();
+  for (const { sessionId } of keys) {
+    if (!sessions.has(sessionId)) {
+      sessions.set(
+        sessionId,
+        ctx.services.training.sessions.codes(ctx.actor, sessionId).then((cs) => new Map(cs.map((c) => [c.alias, c.code]))),
+      );
+    }
+  }
+  return Promise.all(
+    keys.map((k) =>
+      sessions.get(k.sessionId)!.then(
+        (codes) => codes.get(k.alias) ?? '',
+        (err: Error) => err,
+      ),
+    ),
+  );
+}
 
 const TrainingPersonType = builder.objectRef<Person>('TrainingPerson').implement({
   fields: (t) => ({
@@ -43,9 +69,12 @@ const TrainingProblemType = builder.objectRef<TrainingProblem & { sessionId: str
       description: "PROBLEM_ASSIGNED's `user` as JSON text; null when unassigned.",
       resolve: (p) => (p.assignedUser === null ? null : json(p.assignedUser)),
     }),
-    code: t.string({
+    code: t.loadable({
+      type: 'String',
       description: 'The editor content (the last CODE_EDITOR_UPDATE); "" when none.',
-      resolve: (p, _a, ctx) => ctx.services.training.sessions.code(ctx.actor, p.sessionId, p.alias),
+      load: loadCodes,
+      loaderOptions: { cacheKeyFn: (k: ProblemKey) => `${k.sessionId}/${k.alias}` },
+      resolve: (p): ProblemKey => ({ sessionId: p.sessionId, alias: p.alias }),
     }),
   }),
 });

@@ -8,6 +8,7 @@ import { createApp } from '../app.js';
 import { memoryBus } from '../bus/memory.js';
 import type { Config } from '../config.js';
 import { migrate } from '../db/migrate.js';
+import type { Client } from '../db/types.js';
 import { ServiceError } from '../services/errors.js';
 import { createServices, type Services } from '../services/index.js';
 import { type RoomHost, roomHost } from '../rooms/host.js';
@@ -37,12 +38,15 @@ export interface Gateway {
 export interface GatewayOptions {
   /** Where its records go (default: pino on stdout at LOG_LEVEL). */
   log?: Logger;
+  /** Stands in for the opened client everywhere (tests count the statements requests run through it). */
+  wrapDatabase?: (db: Client) => Client;
 }
 
 /** Opens the database, migrates, bootstraps ROOT, and serves the app on HOST:PORT. */
 export async function startGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
   const log = options.log ?? nodeLogger(config.LOG_LEVEL, 'gateway');
-  const db = await openDatabase(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN, log.child({ part: 'db' }));
+  const opened = await openDatabase(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN, log.child({ part: 'db' }));
+  const db = options.wrapDatabase?.(opened) ?? opened;
   const applied = await migrate(db, loadMigrations());
   if (applied.length > 0) log.info({ applied }, `migrations applied: ${applied.join(', ')}`);
   const bus = config.REDIS_URL ? redisBus(config.REDIS_URL, log.child({ part: 'bus' })) : memoryBus(log.child({ part: 'bus' }));

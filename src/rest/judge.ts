@@ -13,6 +13,8 @@ const COOKIE = 'JSESSIONID';
 
 const caseJson = (v: CaseView) => ({ ...v, submitTime: jacksonDate(v.submitTime), judgeTime: jacksonDate(v.judgeTime) });
 const topJson = (e: LeaderboardEntry) => ({ ...e, submitTime: jacksonDate(e.submitTime) });
+// The service hands back the same list until the ranking changes: its JSON is written once.
+const topBodies = new WeakMap<readonly LeaderboardEntry[], string>();
 
 /**
  * Spec 004, the CARP judge API: `api` under /api (parse, find the session, call a service,
@@ -140,7 +142,12 @@ function apiRouter(services: Services, rateLimit: MiddlewareHandler | null) {
   // The document names the parameter `did`; the original server read `dataset`. Both work.
   app.get('/judge/top', async (c) => {
     const top = await judge.cases.leaderboard(await actorOf(c), c.req.query('did') ?? c.req.query('dataset'));
-    return c.json({ carpCases: top.map(topJson) });
+    let body = topBodies.get(top);
+    if (body === undefined) {
+      body = JSON.stringify({ carpCases: top.map(topJson) });
+      topBodies.set(top, body);
+    }
+    return c.body(body, 200, { 'content-type': 'application/json' });
   });
 
   app.get('/judge/remain', async (c) => c.json(await judge.cases.remain(await actorOf(c))));

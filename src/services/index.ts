@@ -35,7 +35,7 @@ export function createServices(deps: Deps, options: ServiceOptions = {}) {
   const users = usersService(deps, logins);
   const sessions = sessionsService(deps);
   const datasets = datasetsService(deps);
-  const cases = casesService(deps, datasets);
+  const cases = casesService(deps);
   const queue = queueService(deps, datasets);
   const submissions = submitService(deps, datasets, cases);
   // Without JWT_SECRET, tokens are signed with a per-process key: valid until restart, on this node only.

@@ -1,3 +1,4 @@
+import { rowsIn } from '../../db/in-list.js';
 import { inTransaction, isUniqueViolation } from '../../db/tx.js';
 import type { Executor } from '../../db/types.js';
 import { JudgeType } from '../../identity/roles.js';
@@ -96,13 +97,12 @@ export function contestsModel(deps: Deps, users: UsersService) {
 
   async function tasksOf(contestIds: number[]): Promise<Map<number, Task[]>> {
     const out = new Map<number, Task[]>(contestIds.map((id) => [id, []]));
-    if (contestIds.length === 0) return out;
-    const rs = await db.execute({
-      sql: `SELECT id, contest_id, name, dataset_id, score_precision FROM tasks
-            WHERE contest_id IN (${contestIds.map(() => '?').join(', ')}) ORDER BY id`,
-      args: contestIds,
-    });
-    for (const r of rs.rows) out.get(Number(r.contest_id))!.push(rowToTask(r));
+    const rows = await rowsIn(
+      db,
+      contestIds,
+      (list) => `SELECT id, contest_id, name, dataset_id, score_precision FROM tasks WHERE contest_id IN (${list}) ORDER BY id`,
+    );
+    for (const r of rows) out.get(Number(r.contest_id))!.push(rowToTask(r));
     return out;
   }
 
@@ -222,13 +222,12 @@ export function contestsModel(deps: Deps, users: UsersService) {
       if (!(await contestExists(contestId))) throw notFound(CONTEST_NOT_FOUND);
       const all = await standings(db, contestId);
       if (all.size === 0) return [];
-      const ids = [...all.keys()];
-      const rs = await db.execute({
-        sql: `SELECT u.id, u.username, iu.num FROM users u LEFT JOIN integration_users iu ON iu.user_id = u.id
-              WHERE u.id IN (${ids.map(() => '?').join(', ')})`,
-        args: ids,
-      });
-      const who = new Map(rs.rows.map((r) => [String(r.id), r]));
+      const rows = await rowsIn(
+        db,
+        [...all.keys()],
+        (list) => `SELECT u.id, u.username, iu.num FROM users u LEFT JOIN integration_users iu ON iu.user_id = u.id WHERE u.id IN (${list})`,
+      );
+      const who = new Map(rows.map((r) => [String(r.id), r]));
       const out: ContestStanding[] = [];
       for (const [userId, s] of all) {
         const r = who.get(userId)!;

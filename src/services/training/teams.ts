@@ -1,3 +1,4 @@
+import { rowsIn } from '../../db/in-list.js';
 import { inTransaction } from '../../db/tx.js';
 import type { Executor } from '../../db/types.js';
 import { JudgeType } from '../../identity/roles.js';
@@ -45,19 +46,20 @@ export async function peopleOf(ex: Executor, userIds: string[]): Promise<Map<str
   const out = new Map<string, Person>();
   if (userIds.length === 0) return out;
   const select = () =>
-    ex.execute({
-      sql: `SELECT u.id, u.username, iu.num, iu.first_name, iu.last_name FROM users u
-            LEFT JOIN integration_users iu ON iu.user_id = u.id WHERE u.id IN (${userIds.map(() => '?').join(', ')})`,
-      args: userIds,
-    });
-  let rs = await select();
+    rowsIn(
+      ex,
+      userIds,
+      (list) => `SELECT u.id, u.username, iu.num, iu.first_name, iu.last_name FROM users u
+                 LEFT JOIN integration_users iu ON iu.user_id = u.id WHERE u.id IN (${list})`,
+    );
+  let rows = await select();
   // Every user gets an integration row by trigger (0004); one that somehow lacks it gets it here.
-  const missing = rs.rows.filter((r) => r.num === null).map((r) => String(r.id));
+  const missing = rows.filter((r) => r.num === null).map((r) => String(r.id));
   if (missing.length > 0) {
     for (const id of missing) await ex.execute({ sql: 'INSERT OR IGNORE INTO integration_users (user_id) VALUES (?)', args: [id] });
-    rs = await select();
+    rows = await select();
   }
-  for (const r of rs.rows) {
+  for (const r of rows) {
     out.set(String(r.id), {
       id: String(r.id),
       userId: Number(r.num),
@@ -77,22 +79,29 @@ export async function peopleOf(ex: Executor, userIds: string[]): Promise<Map<str
 export function teamsService(deps: Deps, users: UsersService) {
   const { db, now } = deps;
 
+  /** Teams by id, with their members: three statements whatever the number of teams (unknown ids are left out). */
+  async function loadMany(teamIds: number[], ex: Executor = db): Promise<Map<number, Team>> {
+    const ids = [...new Set(teamIds.filter((id) => Number.isSafeInteger(id) && id > 0))];
+    const teams = await rowsIn(ex, ids, (list) => `SELECT id, name, owner_id FROM teams WHERE id IN (${list})`);
+    const members = await rowsIn(
+      ex,
+      teams.map((t) => Number(t.id)),
+      (list) => `SELECT team_id, user_id FROM team_members WHERE team_id IN (${list}) ORDER BY team_id, added_at, rowid`,
+    );
+    const people = await peopleOf(ex, [...new Set(members.map((m) => String(m.user_id)))]);
+    const out = new Map<number, Team>();
+    for (const t of teams) {
+      out.set(Number(t.id), { id: Number(t.id), name: String(t.name), ownerId: t.owner_id === null ? null : String(t.owner_id), members: [] });
+    }
+    for (const m of members) {
+      const person = people.get(String(m.user_id));
+      if (person) out.get(Number(m.team_id))!.members.push(person);
+    }
+    return out;
+  }
+
   async function load(teamId: number, ex: Executor = db): Promise<Team | null> {
-    if (!Number.isSafeInteger(teamId) || teamId <= 0) return null;
-    const t = (await ex.execute({ sql: 'SELECT id, name, owner_id FROM teams WHERE id = ?', args: [teamId] })).rows[0];
-    if (!t) return null;
-    const ms = await ex.execute({
-      sql: 'SELECT user_id FROM team_members WHERE team_id = ? ORDER BY added_at, rowid',
-      args: [teamId],
-    });
-    const ids = ms.rows.map((r) => String(r.user_id));
-    const people = await peopleOf(ex, ids);
-    return {
-      id: Number(t.id),
-      name: String(t.name),
-      ownerId: t.owner_id === null ? null : String(t.owner_id),
-      members: ids.map((id) => people.get(id)).filter((p): p is Person => p !== undefined),
-    };
+    return (await loadMany([teamId], ex)).get(teamId) ?? null;
   }
 
   /** The team, for one of its members or an admin: 404 when unknown, 403 for anyone else. */
@@ -161,12 +170,9 @@ export function teamsService(deps: Deps, users: UsersService) {
         sql: 'SELECT team_id FROM team_members WHERE user_id = ? ORDER BY team_id',
         args: [me.id],
       });
-      const out: Team[] = [];
-      for (const r of rs.rows) {
-        const t = await load(Number(r.team_id));
-        if (t) out.push(t);
-      }
-      return out;
+      const ids = rs.rows.map((r) => Number(r.team_id));
+      const teams = await loadMany(ids);
+      return ids.map((id) => teams.get(id)).filter((t): t is Team => t !== undefined);
     },
 
     async get(actor: User | null, teamId: number): Promise<Team> {
