@@ -1,3 +1,6 @@
+import { expect } from 'vitest';
+import { DEFAULT_OUTPUT_CAP, type RunResult } from '../../../judge/runners/types.js';
+
 /**
  * Solver programs (python) both sandbox suites run, so that bwrap and docker are held to the same
  * behaviour. The `*_PROBE` ones are bodies for the suites' `probe()`, which prefixes
@@ -18,6 +21,20 @@ export const STDOUT_FLOOD = 'import sys\nline = "x" * 1023 + "\\n"\nfor i in ran
 
 /** 800 kB of numbered stderr lines (the last `e0099999`), then `out` on stdout. */
 export const STDERR_FLOOD = 'import sys\nfor i in range(100000): sys.stderr.write("e%07d\\n" % i)\nprint("out")\n';
+
+/** What every runner keeps of STDOUT_FLOOD: its last DEFAULT_OUTPUT_CAP bytes, flagged. */
+export function expectStdoutFloodTail(result: RunResult): void {
+  expect(result).toMatchObject({ timedout: false, exitcode: 0, outOverflow: true, errOverflow: false, stderr: '' });
+  expect(result.stdout.length).toBe(DEFAULT_OUTPUT_CAP);
+  expect(result.stdout.endsWith('x\nTHE END\n')).toBe(true);
+}
+
+/** What every runner keeps of STDERR_FLOOD run with a cap of 1000 bytes. */
+export function expectStderrFloodTail(result: RunResult): void {
+  expect(result).toMatchObject({ exitcode: 0, outOverflow: false, errOverflow: true, stdout: 'out\n' });
+  expect(result.stderr.length).toBe(1000);
+  expect(result.stderr.endsWith('e0099999\n')).toBe(true);
+}
 
 /** Forks for ever, ignoring refusals. */
 export const FORK_BOMB = 'import os\nwhile True:\n  try:\n    os.fork()\n  except OSError:\n    pass\n';
