@@ -3,41 +3,24 @@
 // the same run (bench/servers/raw-ws.ts: the least a relay can do, over Redis when two nodes).
 // Run: npx tsx bench/rooms.ts (also the last part of `npm run bench`).
 
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import WebSocket from 'ws';
 import { startRedis } from '../test/helpers/redis.js';
+import { percentile, type Server, start } from './support.js';
 
 const MESSAGES = Number(process.env.BENCH_ROOM_MESSAGES ?? 2000);
 const IDLE = Number(process.env.BENCH_ROOM_SOCKETS ?? 3000);
-const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 export interface RoomBenchRow {
   measure: string;
   gateway: number;
   rawWs: number;
   ratio: number;
-}
-
-interface Server {
-  url: string;
-  proc: ChildProcess;
-}
-
-function start(script: string, args: string[], env: Record<string, string> = {}): Promise<Server> {
-  const proc = fork(here(script), args, {
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    proc.once('message', (m) => resolve({ url: (m as { url: string }).url, proc }));
-    proc.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
-  });
 }
 
 function open(url: string): Promise<WebSocket> {
@@ -50,8 +33,6 @@ function open(url: string): Promise<WebSocket> {
 
 const gatewayUrl = (base: string, room: string, user: number) => `${base.replace(/^http/, 'ws')}/ws/lobby?team_id=${room}&user_id=${user}`;
 const rawUrl = (base: string, room: string) => `${base.replace(/^http/, 'ws')}/?room=${room}`;
-
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 /**
  * One sender and the room's other sockets; each frame is sent when the previous one reached
@@ -82,7 +63,7 @@ async function broadcastLatency(urls: string[]): Promise<{ p50: number; p99: num
   }
   for (const s of sockets) s.terminate();
   times.sort((a, b) => a - b);
-  return { p50: pct(times, 50), p99: pct(times, 99) };
+  return { p50: percentile(times, 50), p99: percentile(times, 99) };
 }
 
 const rssKiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);

@@ -1,37 +1,23 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import { createClient } from '@libsql/client';
 import { objectId } from '../src/identity/ids.js';
+import { login, rps, start } from './support.js';
 
 /**
  * `npm run bench`: throughput of gateway routes as a ratio to a bare node:http hello measured in
  * the same run (and plain Hono beside it), then the judge's own benchmarks.
  */
 const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
-const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
-function start(script: string, args: string[] = []): Promise<{ url: string; proc: ChildProcess }> {
-  const proc = fork(here(script), args, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  return new Promise((resolve, reject) => {
-    proc.once('message', (m) => resolve({ url: (m as { url: string }).url, proc }));
-    proc.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
-  });
-}
-
-async function rps(url: string, headers: Record<string, string> = {}): Promise<number> {
-  const result = await autocannon({ url, connections: 32, pipelining: 1, duration: DURATION, headers });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return result.requests.average;
-}
+/** Mean req/s over the run's DURATION. */
+const measure = (url: string, headers: Record<string, string> = {}, post?: unknown) => rps(url, DURATION, headers, post);
 
 /** 100k finished cases on one dataset from 1000 users, written straight into libSQL. */
 async function seed(dbPath: string, base: string): Promise<{ cookie: string; datasetId: string }> {
-  const login = await fetch(`${base}/api/login`, { method: 'POST', body: JSON.stringify({ username: 'root', password: 'bench-root' }) });
-  const cookie = login.headers.getSetCookie()[0]!.split(';')[0]!;
+  const cookie = await login(base, 'root', 'bench-root');
   for (let i = 0; i < 20; i++) {
     await fetch(`${base}/api/dataset/add`, {
       method: 'POST',
@@ -73,28 +59,44 @@ const servers: ChildProcess[] = [];
 try {
   const bare = await start('./servers/bare.ts');
   const hono = await start('./servers/hono.ts');
+  const trpc = await start('./servers/trpc.ts');
+  const yoga = await start('./servers/yoga.ts');
   const dbPath = join(dir, 'bench.db');
   const gateway = await start('./servers/gateway.ts', [dbPath, join(dir, 'blobs')]);
-  servers.push(bare.proc, hono.proc, gateway.proc);
+  servers.push(bare.proc, hono.proc, trpc.proc, yoga.proc, gateway.proc);
   const { cookie, datasetId } = await seed(dbPath, gateway.url);
+  const json = { 'content-type': 'application/json' };
 
-  await rps(bare.url); // warm-up: the first run also warms autocannon itself
-  const baseline = await rps(bare.url);
-  const rows: Array<[string, number]> = [
-    ['plain Hono hello', await rps(hono.url)],
-    ['GET /api/dataset/all (session)', await rps(`${gateway.url}/api/dataset/all`, { cookie })],
-    ['GET /api/judge/top (100k cases)', await rps(`${gateway.url}/api/judge/top?did=${datasetId}`, { cookie })],
+  await measure(bare.url); // warm-up: the first run also warms autocannon itself
+  const baseline = await measure(bare.url);
+  const trpcHello = await measure(`${trpc.url}/trpc/hello`);
+  const yogaHello = await measure(`${yoga.url}/graphql`, json, { query: '{ hello }' });
+  // Each door reads the same data with the same session, beside its own bare anchor.
+  const rows: Array<[string, number, string?]> = [
+    ['plain Hono hello', await measure(hono.url)],
+    ['bare tRPC hello (fetch adapter)', trpcHello],
+    ['bare graphql-yoga { hello }', yogaHello],
+    ['REST GET /api/dataset/all (session)', await measure(`${gateway.url}/api/dataset/all`, { cookie })],
+    ['tRPC judge.datasets.list (session, GET)', await measure(`${gateway.url}/trpc/judge.datasets.list`, { cookie }), 'bare tRPC hello'],
+    [
+      'GraphQL { datasets {...} } (session, POST)',
+      await measure(`${gateway.url}/graphql`, { cookie, ...json }, { query: '{ datasets { id name time memory cpu } }' }),
+      'bare yoga { hello }',
+    ],
+    ['GET /api/judge/top (100k cases)', await measure(`${gateway.url}/api/judge/top?did=${datasetId}`, { cookie })],
   ];
+  const anchors: Record<string, number> = { 'bare tRPC hello': trpcHello, 'bare yoga { hello }': yogaHello };
   console.log(`\nHTTP, ${DURATION}s each, 32 connections; baseline bare node:http hello = ${baseline.toFixed(0)} req/s`);
-  for (const [name, value] of rows) {
-    console.log(`${name.padEnd(36)} ${value.toFixed(0).padStart(8)} req/s   ratio ${(value / baseline).toFixed(2)}`);
+  for (const [name, value, anchor] of rows) {
+    const own = anchor ? `   ${(value / anchors[anchor]!).toFixed(2)} x ${anchor}` : '';
+    console.log(`${name.padEnd(44)} ${value.toFixed(0).padStart(8)} req/s   ratio ${(value / baseline).toFixed(2)}${own}`);
   }
 } finally {
   for (const p of servers) p.kill();
   await rm(dir, { recursive: true, force: true });
 }
 
-for (const mod of ['./carp-check.ts', './sandbox.ts', './rooms.ts']) {
+for (const mod of ['./carp-check.ts', './sandbox.ts', './rooms.ts', './growth.ts']) {
   try {
     const { run } = (await import(mod)) as { run?: () => Promise<Array<Record<string, unknown>>> };
     if (!run) continue;
