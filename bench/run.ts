@@ -96,7 +96,7 @@ try {
   await rm(dir, { recursive: true, force: true });
 }
 
-for (const mod of ['./carp-check.ts', './sandbox.ts', './rooms.ts', './growth.ts']) {
+for (const mod of ['./carp-check.ts', './sandbox.ts', './judge.ts', './rooms.ts', './growth.ts']) {
   try {
     const { run } = (await import(mod)) as { run?: () => Promise<Array<Record<string, unknown>>> };
     if (!run) continue;

@@ -11,6 +11,7 @@ import { strToU8, zipSync } from 'fflate';
 import { BwrapRunner, checkBwrap, detectPython } from '../judge/runners/bwrap.js';
 import { carpArgv, type Runner } from '../judge/runners/types.js';
 import { unpackSolver } from '../judge/unpack.js';
+import { meanMs } from './support.js';
 
 export interface BenchRow {
   name: string;
@@ -32,13 +33,6 @@ function plainRun(command: string, args: string[], cwd: string): Promise<void> {
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${command} exited ${code}`))));
   });
-}
-
-async function timeIt(n: number, warmup: number, f: () => Promise<unknown>): Promise<number> {
-  for (let i = 0; i < warmup; i++) await f();
-  const start = performance.now();
-  for (let i = 0; i < n; i++) await f();
-  return (performance.now() - start) / n;
 }
 
 export async function run(iterations = 20): Promise<BenchRow[]> {
@@ -68,8 +62,8 @@ export async function run(iterations = 20): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   try {
     for (const c of cases) {
-      const baseline = await timeIt(iterations, 2, () => plainRun(c.plain[0], c.plain[1], solver.dir));
-      const msPerOp = await timeIt(iterations, 2, async () => {
+      const baseline = await meanMs(iterations, 2, () => plainRun(c.plain[0], c.plain[1], solver.dir));
+      const msPerOp = await meanMs(iterations, 2, async () => {
         const r = await runner.run({ workDir: solver.dir, argv: c.sandboxArgv, limits });
         if (r.exitcode !== 0) throw new Error(`${c.name}: exit ${r.exitcode}: ${r.stderr}`);
       });

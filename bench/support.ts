@@ -39,3 +39,11 @@ export async function login(base: string, username: string, password: string): P
   if (!res.ok) throw new Error(`login ${username}: ${res.status} ${await res.text()}`);
   return res.headers.getSetCookie()[0]!.split(';')[0]!;
 }
+
+/** Mean ms of one call of `f` over `n` calls, after `warmup` calls. */
+export async function meanMs(n: number, warmup: number, f: () => Promise<unknown>): Promise<number> {
+  for (let i = 0; i < warmup; i++) await f();
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) await f();
+  return (performance.now() - t0) / n;
+}
