@@ -1,6 +1,7 @@
 // Room sockets: broadcast latency to a room of 3 on one node and across two nodes (Redis), and
-// idle sockets per process with the RSS they cost, each beside a bare `ws` relay measured in
-// the same run (bench/servers/raw-ws.ts: the least a relay can do, over Redis when two nodes).
+// idle sockets per process with the RSS and JS heap they cost (read after a full GC, in every
+// server alike), each beside a bare `ws` relay measured in the same run (bench/servers/raw-ws.ts:
+// the least a relay can do, over Redis when two nodes).
 // Run: npx tsx bench/rooms.ts (also the last part of `npm run bench`).
 
 import type { ChildProcess } from 'node:child_process';
@@ -66,18 +67,28 @@ async function broadcastLatency(urls: string[]): Promise<{ p50: number; p99: num
   return { p50: percentile(times, 50), p99: percentile(times, 99) };
 }
 
-const rssKiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
+/** The server's RSS and JS heap in KiB, read once it has collected its garbage (what it holds, not what it has yet to free). */
+async function memory(server: Server): Promise<{ rss: number; heap: number }> {
+  const { heapUsed } = await new Promise<{ heapUsed: number }>((resolve) => {
+    server.proc.once('message', (m) => resolve(m as { heapUsed: number }));
+    server.proc.send('gc');
+  });
+  const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.proc.pid}/status`, 'utf8'))![1]);
+  return { rss, heap: heapUsed / 1024 };
+}
 
-/** Opens `n` idle sockets to a fresh server (rooms of 3) and reads its RSS before and after. */
-async function idleSockets(server: Server, url: (i: number) => string, n: number): Promise<{ before: number; after: number }> {
+type Memory = Awaited<ReturnType<typeof memory>>;
+
+/** Opens `n` idle sockets to a fresh server (rooms of 3) and reads its memory before and after. */
+async function idleSockets(server: Server, url: (i: number) => string, n: number): Promise<{ before: Memory; after: Memory }> {
   await new Promise((r) => setTimeout(r, 500));
-  const before = rssKiB(server.proc.pid!);
+  const before = await memory(server);
   const sockets: WebSocket[] = [];
   for (let i = 0; i < n; i += 200) {
     sockets.push(...(await Promise.all(Array.from({ length: Math.min(200, n - i) }, (_, k) => open(url(i + k))))));
   }
   await new Promise((r) => setTimeout(r, 1500));
-  const after = rssKiB(server.proc.pid!);
+  const after = await memory(server);
   for (const s of sockets) s.terminate();
   return { before, after };
 }
@@ -122,14 +133,17 @@ export async function run(): Promise<RoomBenchRow[]> {
     rows.push(row('broadcast p50 ms, room of 3, two nodes', g2.p50, r2.p50), row('broadcast p99 ms, room of 3, two nodes', g2.p99, r2.p99));
     for (const p of procs.splice(0)) p.kill();
 
-    // Idle sockets on fresh processes (rooms of 3, as the limit allows).
-    const gwIdle = await up('./servers/gateway.ts', dbArgs('idle'), TRUST);
-    const rawIdle = await up('./servers/raw-ws.ts');
+    // Idle sockets on fresh processes (rooms of 3, as the limit allows), each able to collect its garbage on request.
+    const gc = { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --expose-gc`.trim() };
+    const gwIdle = await up('./servers/gateway.ts', dbArgs('idle'), { ...TRUST, ...gc });
+    const rawIdle = await up('./servers/raw-ws.ts', [], gc);
     const gi = await idleSockets(gwIdle, (i) => gatewayUrl(gwIdle.url, `idle${Math.floor(i / 3)}`, i), IDLE);
     const ri = await idleSockets(rawIdle, (i) => rawUrl(rawIdle.url, `idle${Math.floor(i / 3)}`), IDLE);
     rows.push(
-      row(`RSS MiB with ${IDLE} idle sockets`, gi.after / 1024, ri.after / 1024, 1),
-      row('RSS KiB per idle socket (after - before)', (gi.after - gi.before) / IDLE, (ri.after - ri.before) / IDLE, 2),
+      row(`RSS MiB with ${IDLE} idle sockets`, gi.after.rss / 1024, ri.after.rss / 1024, 1),
+      row('RSS KiB per idle socket (after - before)', (gi.after.rss - gi.before.rss) / IDLE, (ri.after.rss - ri.before.rss) / IDLE, 2),
+      // Steadier than RSS, which moves with pages the heap keeps committed but free.
+      row('JS heap KiB per idle socket (after - before)', (gi.after.heap - gi.before.heap) / IDLE, (ri.after.heap - ri.before.heap) / IDLE, 2),
     );
     return rows;
   } finally {

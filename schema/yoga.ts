@@ -6,6 +6,8 @@ import { requestAddress } from '../src/observe/request-context.js';
 import { ServiceError, type ErrorKind } from '../src/services/errors.js';
 import type { Services } from '../src/services/index.js';
 import type { GraphQLContext } from './builder.js';
+import { bodyLimit } from './body-limit.js';
+import { compiledExecution } from './compiled.js';
 import { graphqlBounds } from './limits.js';
 import { schema } from './index.js';
 
@@ -28,11 +30,21 @@ const graphiqlHeaders: Plugin = {
   },
 };
 
-/** graphql-yoga serving the Pothos schema at /graphql (GraphiQL on GET from a browser). */
-export function graphqlHandler(services: Services) {
-  return createYoga<object, GraphQLContext>({
+export const GRAPHQL_PATH = '/graphql';
+
+export interface GraphqlOptions<S extends object> {
+  /** Bodies over this are refused with 413 before they are parsed. */
+  maxBodyBytes: number;
+  /** The host's own (Node: the request log, when yoga is served outside the app's middleware). */
+  plugins?: Plugin<object, S>[];
+}
+
+/** graphql-yoga serving the Pothos schema at /graphql (GraphiQL on GET from a browser); `S` is the host's server context. */
+export function graphqlHandler<S extends object = object>(services: Services, options: GraphqlOptions<S>) {
+  return createYoga<S, GraphQLContext>({
     schema,
-    graphqlEndpoint: '/graphql',
+    graphqlEndpoint: GRAPHQL_PATH,
+    maxRequestBodySize: false, // bodyLimit below: the same bound for less
     landingPage: false,
     // Yoga's own lines (a masked fault among them) are records of the gateway's log.
     logging: {
@@ -43,7 +55,13 @@ export function graphqlHandler(services: Services) {
     },
     // GraphiQL from this origin's files (src/docs/), not yoga's page that links a CDN.
     renderGraphiQL: graphiqlPage,
-    plugins: [graphiqlHeaders, ...graphqlBounds()],
+    plugins: [
+      ...(options.plugins ?? []),
+      bodyLimit(options.maxBodyBytes),
+      graphiqlHeaders,
+      ...graphqlBounds(),
+      ...compiledExecution(services.deps.log),
+    ],
     context: async ({ request }) => {
       // Who calls is read before any resolver runs: a failure there (the database away) is reported as a resolver's would be.
       const actor = await resolveActor(services, request).catch((err: Error) => {

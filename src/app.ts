@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { mergePath } from 'hono/utils/url';
 import type { UpgradeWebSocket } from 'hono/ws';
 import type { Services } from './services/index.js';
-import { observeRequests } from './observe/requests.js';
+import { observeRequests, requestObserver } from './observe/requests.js';
 import { metricsRouter, type Scrape } from './rest/metrics.js';
 import { integrationRouter } from './rest/integration.js';
 import { judgeRouters } from './rest/judge.js';
@@ -15,7 +15,8 @@ import { quizRouter } from './rest/quiz.js';
 import { trainingRouter, trainingRoutes } from './rest/training.js';
 import type { ClientIp } from './rest/rate-limit.js';
 import type { RoomHost } from './rooms/host.js';
-import { graphqlHandler } from '../schema/yoga.js';
+import { GRAPHQL_PATH, graphqlHandler } from '../schema/yoga.js';
+import { observedByYoga } from '../schema/observe.js';
 import { trpcHandler } from './trpc/handler.js';
 
 export interface AppOptions {
@@ -28,7 +29,36 @@ export interface AppOptions {
   scrape?: Scrape;
   /** The doc pages' packaged files (Node: the installed packages, src/node/doc-assets.ts); without it those answer 404. */
   assets?: DocAssets;
+  /** The host serves /graphql itself (`hostedGraphql`, Node): the app does not mount it. */
+  graphqlOnHost?: boolean;
 }
+
+/**
+ * GraphQL and tRPC bodies: big enough for a judge report (two capped outputs) or a base64 image
+ * upload at the upload limit, no bigger.
+ */
+const doorMaxBytes = (services: Services) => Math.max(2 * 1024 * 1024, Math.ceil((services.deps.config.UPLOAD_LIMIT_BYTES * 4) / 3) + 64 * 1024);
+
+/**
+ * GraphQL for a host that serves it with yoga's own adapter, straight from its server's request
+ * (Node: no Fetch Request and Response built in between, the most of a GraphQL request's cost),
+ * observed and bounded as the app's own doors are. `S` is that adapter's server context.
+ */
+export function hostedGraphql<S extends object>(services: Services, addressOf: (serverContext: S) => string) {
+  return graphqlHandler<S>(services, {
+    maxBodyBytes: doorMaxBytes(services),
+    plugins: [
+      observedByYoga(
+        requestObserver(services.deps.log, services.deps.metrics, () => 'graphql'),
+        GRAPHQL_PATH,
+        addressOf,
+      ),
+    ],
+  });
+}
+
+/** The methods yoga answers at /graphql (the others fall through to the other routers). */
+export const GRAPHQL_METHODS = ['GET', 'POST', 'OPTIONS'];
 
 /** The whole gateway as a fetch handler, runtime-neutral: Node and Workers both serve it. */
 export function createApp(services: Services, options: AppOptions) {
@@ -42,10 +72,8 @@ export function createApp(services: Services, options: AppOptions) {
     }
     app.route(path, router);
   };
-  app.use(
-    '*',
-    observeRequests(services.deps.log, services.deps.metrics, (route) => doors.get(route) ?? 'gateway', options.clientIp),
-  );
+  const doorOf = (route: string) => doors.get(route) ?? 'gateway';
+  app.use('*', observeRequests(requestObserver(services.deps.log, services.deps.metrics, doorOf), options.clientIp));
 
   app.get('/healthz', async (c) => {
     const migrations = await services.health.migrations();
@@ -76,18 +104,22 @@ export function createApp(services: Services, options: AppOptions) {
   app.route('/', docAssetsRouter(options.assets));
   if (options.scrape) app.route('/', metricsRouter(options.scrape, services.deps.config.METRICS_TOKEN, options.clientIp));
 
-  // GraphQL and tRPC bodies: big enough for a judge report (two capped outputs) or a base64
-  // image upload at the upload limit, no bigger.
-  const doorMax = Math.max(2 * 1024 * 1024, Math.ceil((services.deps.config.UPLOAD_LIMIT_BYTES * 4) / 3) + 64 * 1024);
-  const doorLimit = bodyLimit({ maxSize: doorMax, onError: (c) => c.json({ error: 'Payload Too Large' }, 413) });
-  app.use('/graphql', doorLimit);
-  app.use('/trpc/*', doorLimit);
+  const maxBodyBytes = doorMaxBytes(services);
+  if (!options.graphqlOnHost) {
+    const yoga = graphqlHandler(services, { maxBodyBytes });
+    mount(
+      'graphql',
+      '/',
+      new Hono().on(GRAPHQL_METHODS, GRAPHQL_PATH, (c) => yoga.fetch(c.req.raw)),
+    );
+  }
 
-  const yoga = graphqlHandler(services);
-  mount(
-    'graphql',
-    '/',
-    new Hono().on(['GET', 'POST', 'OPTIONS'], '/graphql', (c) => yoga.fetch(c.req.raw)),
+  // Only on methods with a body: the check reads the request's body stream, and making one has the
+  // Node adapter build a whole Request, an eighth of a tRPC query's cost over GET.
+  app.on(
+    ['POST', 'PUT', 'PATCH', 'DELETE'],
+    '/trpc/*',
+    bodyLimit({ maxSize: maxBodyBytes, onError: (c) => c.json({ error: 'Payload Too Large' }, 413) }),
   );
 
   const trpc = trpcHandler(services);

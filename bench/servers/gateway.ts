@@ -18,4 +18,10 @@ const config = loadConfig({
   ...passed,
 });
 const gw = await startGateway(config, { log: silentLogger });
+// The rooms bench has each server collect its garbage before it reads its memory (it starts them with --expose-gc).
+process.on('message', (m) => {
+  if (m !== 'gc') return;
+  globalThis.gc?.();
+  process.send?.({ heapUsed: process.memoryUsage().heapUsed });
+});
 process.send?.({ url: gw.url });

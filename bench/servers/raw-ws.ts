@@ -36,6 +36,12 @@ wss.on('connection', (ws, req) => {
   });
   ws.on('close', () => set.delete(ws));
 });
+// The rooms bench has each server collect its garbage before it reads its memory (it starts them with --expose-gc).
+process.on('message', (m) => {
+  if (m !== 'gc') return;
+  globalThis.gc?.();
+  process.send?.({ heapUsed: process.memoryUsage().heapUsed });
+});
 server.listen(0, '127.0.0.1', () => {
   const addr = server.address();
   if (addr && typeof addr === 'object') process.send?.({ url: `http://127.0.0.1:${addr.port}` });

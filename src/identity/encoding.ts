@@ -4,10 +4,9 @@ export function randomBytes(n: number): Uint8Array<ArrayBuffer> {
   return crypto.getRandomValues(new Uint8Array(n));
 }
 
+/** Joined, not built by +=: one flat string, not a rope of pieces kept as long as the id is (a socket's, a session's). */
 export function toHex(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += b.toString(16).padStart(2, '0');
-  return s;
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 export function toBase64(bytes: Uint8Array): string {

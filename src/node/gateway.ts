@@ -1,10 +1,11 @@
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerOptions } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { serve, upgradeWebSocket } from '@hono/node-server';
+import { serve } from '@hono/node-server';
 import { WebSocketServer } from 'ws';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { createApp } from '../app.js';
+import { createApp, GRAPHQL_METHODS, hostedGraphql } from '../app.js';
+import { GRAPHQL_PATH } from '../../schema/yoga.js';
 import { memoryBus } from '../bus/memory.js';
 import type { Config } from '../config.js';
 import { migrate } from '../db/migrate.js';
@@ -19,7 +20,7 @@ import { answerClientErrors } from './client-errors.js';
 import { nodeDocAssets } from './doc-assets.js';
 import { redisBus } from './redis-bus.js';
 import { redisSlots } from './redis-slots.js';
-import { wsQuirks } from './ws-quirks.js';
+import { upgradeWebSocket, wsQuirks } from './ws-quirks.js';
 import { loadMigrations, openDatabase } from './db.js';
 import { testDataFromDir } from './testdata-dir.js';
 import { nodeLogger } from './logger.js';
@@ -84,11 +85,34 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     rooms,
     scrape: metrics.scrape,
     assets: nodeDocAssets(),
+    graphqlOnHost: true,
   });
+  // GraphQL straight from node:http through yoga's Node adapter, the rest through Hono's.
+  const graphql = hostedGraphql<{ req: IncomingMessage }>(services, ({ req }) => req.socket.remoteAddress ?? UNKNOWN_ADDRESS);
+  const isGraphql = (req: IncomingMessage) => {
+    const url = req.url ?? '';
+    return (
+      url.startsWith(GRAPHQL_PATH) &&
+      (url.length === GRAPHQL_PATH.length || url[GRAPHQL_PATH.length] === '?') &&
+      GRAPHQL_METHODS.includes(req.method ?? '')
+    );
+  };
   // Sockets share the HTTP port: @hono/node-server hands upgrades to this ws server (frames <= 1 MiB).
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   const server = await new Promise<Server>((resolve) => {
-    const s = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT, websocket: { server: wss } }, () => resolve(s as Server));
+    const s = serve(
+      {
+        fetch: app.fetch,
+        hostname: config.HOST,
+        port: config.PORT,
+        websocket: { server: wss },
+        // node:http's, with GraphQL requests handed to yoga before Hono's listener sees them (typed
+        // as createServer's every overload, of which @hono/node-server calls this one).
+        createServer: ((options: ServerOptions, hono: RequestListener) =>
+          createServer(options, (req, res) => (isGraphql(req) ? graphql(req, res) : hono(req, res)))) as typeof createServer,
+      },
+      () => resolve(s as Server),
+    );
   });
   answerClientErrors(server);
   const { port } = server.address() as AddressInfo;

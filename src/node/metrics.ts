@@ -75,10 +75,26 @@ export function nodeMetrics(): NodeMetrics {
     },
   });
 
+  // Each label set's series, bound once: prom-client would hash the labels again on every request.
+  // As many as the label sets seen, which the series themselves already are.
+  const series = new Map<string, { count: () => void; time: (seconds: number) => void }>();
+  const seriesOf = (door: string, route: string, method: string, status: number) => {
+    const key = `${door} ${route} ${method} ${status}`;
+    let s = series.get(key);
+    if (!s) {
+      const counted = requests.labels({ door, route, method, status: String(status) });
+      const timed = latency.labels({ door, route, method });
+      s = { count: () => counted.inc(), time: (seconds) => timed.observe(seconds) };
+      series.set(key, s);
+    }
+    return s;
+  };
+
   return {
     request({ door, route, method, status }, seconds) {
-      requests.inc({ door, route, method, status: String(status) });
-      latency.observe({ door, route, method }, seconds);
+      const s = seriesOf(door, route, method, status);
+      s.count();
+      s.time(seconds);
     },
     claimed: () => claims.inc(),
     leasesExpired: (count) => expiries.inc(count),

@@ -7,7 +7,9 @@ import { consoleLogger, type Logger } from './logger.js';
  * tRPC, socket upgrades) receives as is, and gone with it.
  */
 interface RequestRecord {
+  /** The gateway's log and this request's id: a child logger is made only for a fault (most requests have none). */
   log: Logger;
+  reqId: string;
   address: string | undefined;
   userId?: string;
 }
@@ -17,8 +19,8 @@ const records = new WeakMap<Request, RequestRecord>();
 /** What a host says when it cannot tell the client's address: no address, not one shared by every such client. */
 export const UNKNOWN_ADDRESS = 'unknown';
 
-export function beginRequest(req: Request, log: Logger, address: string): void {
-  records.set(req, { log, address: address === UNKNOWN_ADDRESS ? undefined : address });
+export function beginRequest(req: Request, log: Logger, reqId: string, address: string): void {
+  records.set(req, { log, reqId, address: address === UNKNOWN_ADDRESS ? undefined : address });
 }
 
 /** The client's address, for the limits that count per client (undefined outside a request). */
@@ -31,7 +33,9 @@ const outside = consoleLogger('error');
 
 /** An unexpected error while serving `req`, on that request's log (its line carries its request id). */
 export function logFault(req: Request, err: unknown, msg = 'unexpected error'): void {
-  (records.get(req)?.log ?? outside).error({ err }, msg);
+  const record = records.get(req);
+  if (record) record.log.error({ reqId: record.reqId, err }, msg);
+  else outside.error({ err }, msg);
 }
 
 /** A door resolved who is calling: the request's log line names them. */

@@ -133,18 +133,33 @@ export function roomHost(options: RoomHostOptions): RoomHost {
     const existing = rooms.get(key);
     if (existing) return existing;
     const sockets = new Set<HostSocket>();
+    // Methods, not arrow properties, here and in a socket's events: tsx (esbuild keepNames) names
+    // each arrow property with defineProperty, which gives that closure a ~256-byte property
+    // dictionary, per room and per socket.
     const ctx: RoomContext = {
       room: key,
       kind: kind.name,
       id: key.slice(kind.name.length + 1),
       services,
       config: env.config,
-      sockets: () => [...sockets],
-      publish: (message) => services.deps.bus.publish(ROOM_TOPIC, message),
-      claimSlot: (s, limit) => slots.claim(key, s.id, limit),
-      releaseSlot: (s) => slots.release(key, s.id),
-      setAlarm: (delayMs) => setAlarm(room, delayMs),
-      log: (line) => log.warn({ room: key }, line),
+      sockets() {
+        return [...sockets];
+      },
+      publish(message) {
+        return services.deps.bus.publish(ROOM_TOPIC, message);
+      },
+      claimSlot(s, limit) {
+        return slots.claim(key, s.id, limit);
+      },
+      releaseSlot(s) {
+        return slots.release(key, s.id);
+      },
+      setAlarm(delayMs) {
+        setAlarm(room, delayMs);
+      },
+      log(line) {
+        log.warn({ room: key }, line);
+      },
     };
     const room: LocalRoom = { key, kind: kind.name, actor: kind.create(ctx), sockets, alarm: null };
     rooms.set(key, room);
@@ -196,7 +211,7 @@ export function roomHost(options: RoomHostOptions): RoomHost {
       if ('reject' in admission) {
         const { frames, code, reason } = admission.reject;
         return upgradeWebSocket(c, {
-          onOpen: (_e, ws) => {
+          onOpen(_e, ws) {
             for (const f of frames) ws.send(f);
             ws.close(code, reason);
           },
@@ -212,7 +227,7 @@ export function roomHost(options: RoomHostOptions): RoomHost {
       let socket: HostSocket | null = null;
       let errorCode: number | null = null;
       return upgradeWebSocket(c, {
-        onOpen: (_e, ws) => {
+        onOpen(_e, ws) {
           if (unopened) clearTimeout(unopened);
           if (closing) {
             if (admission.slot) void slots.release(admission.room, id);
@@ -220,16 +235,16 @@ export function roomHost(options: RoomHostOptions): RoomHost {
           }
           socket = opened(kind, id, admission, ws);
         },
-        onMessage: (e) => {
+        onMessage(e) {
           if (!socket?.open) return;
           void rooms.get(admission.room)?.actor.message(socket, typeof e.data === 'string' ? e.data : (e.data as ArrayBuffer));
         },
         // A runtime may close for its own reasons (a frame over its size limit) with a close event
         // that does not say so; its error event does.
-        onError: (e) => {
+        onError(e) {
           errorCode ??= quirks.closeCodeOf(e);
         },
-        onClose: (e) => {
+        onClose(e) {
           if (socket) void closed(admission.room, socket, errorCode ?? e.code);
         },
       });
