@@ -25,7 +25,9 @@ export function sortMigrations(migrations: Migration[]): Migration[] {
 
 /**
  * Applies the migrations not yet recorded, in order. Each runs in its own transaction together
- * with its record, so a failing one leaves the database as it was before it.
+ * with its record, so a failing one leaves the database as it was before it. Nodes starting at
+ * once on one database each apply what the others have not: a write transaction holds the
+ * database's write lock from its start, and each looks again there before it applies.
  */
 export async function migrate(db: Client, migrations: Migration[]): Promise<string[]> {
   await db.execute('CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)');
@@ -33,11 +35,14 @@ export async function migrate(db: Client, migrations: Migration[]): Promise<stri
   const applied: string[] = [];
   for (const m of sortMigrations(migrations)) {
     if (done.has(m.name)) continue;
-    await inTransaction(db, async (tx) => {
+    const ran = await inTransaction(db, async (tx) => {
+      const recorded = await tx.execute({ sql: 'SELECT 1 FROM schema_migrations WHERE name = ?', args: [m.name] });
+      if (recorded.rows.length > 0) return false;
       await tx.executeMultiple(m.sql);
       await tx.execute({ sql: 'INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)', args: [m.name, Date.now()] });
+      return true;
     });
-    applied.push(m.name);
+    if (ran) applied.push(m.name);
   }
   return applied;
 }

@@ -122,13 +122,12 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const failed = (what: string) => (err: unknown) => {
     if (!(err instanceof ServiceError && err.kind === 'unavailable')) log.error({ err }, `${what} failed`);
   };
-  // Leases that ran out go back to the queue even when no worker is asking for work.
   const sweeper = setInterval(() => {
-    services.judge.queue.expireLeases().catch(failed('lease sweep'));
+    services.housekeeping.sweepLeases().catch(failed('lease sweep'));
   }, 1000);
   sweeper.unref();
   const purge = setInterval(() => {
-    Promise.all([services.sessions.purgeExpired(), services.logins.purge()]).catch(failed('session purge'));
+    services.housekeeping.purge().catch(failed('session purge'));
   }, 10 * 60_000);
   purge.unref();
 

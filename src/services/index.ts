@@ -4,6 +4,7 @@ import { authService } from './auth.js';
 import { contestsService } from './contests/index.js';
 import type { Deps } from './deps.js';
 import { healthService } from './health.js';
+import { housekeeping } from './housekeeping.js';
 import { judgeAccounts } from './judge/accounts.js';
 import { loginGuard } from './login-guard.js';
 import { casesService } from './judge/cases.js';
@@ -50,6 +51,8 @@ export function createServices(deps: Deps, options: ServiceOptions = {}) {
     auth: authService(users, tokens),
     // Failed password checks of every door, per name and per client address (purged with the sessions).
     logins,
+    // The periodic jobs (lease sweep, session purge) each host schedules its own way.
+    housekeeping: housekeeping({ sessions, logins, queue }),
     sessions,
     // Spec 000: contests, their live scores, and the contest integration API.
     contests: contestsService(deps, users, sessions),

@@ -5,6 +5,7 @@ import { createClient, type Client } from '@libsql/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrate, sortMigrations } from '../../src/db/migrate.js';
 import { loadMigrations } from '../../src/node/db.js';
+import { startSqld } from '../helpers/sqld.js';
 
 let dir: string;
 let db: Client;
@@ -30,6 +31,23 @@ describe('migrations', () => {
     expect(await migrate(db, files)).toEqual([]);
     const recorded = (await db.execute('SELECT name FROM schema_migrations ORDER BY name')).rows.map((r) => r.name);
     expect(recorded).toEqual(files.map((f) => f.name));
+  });
+
+  // (Over a libSQL server, as nodes share one; clients of one file in one process would wait on
+  // each other's lock in the same thread.)
+  it('nodes starting at once on one fresh libSQL server apply each migration once between them', async () => {
+    const files = loadMigrations();
+    const server = await startSqld();
+    const nodes = [0, 1, 2].map(() => createClient({ url: server.url }));
+    try {
+      const applied = await Promise.all(nodes.map((n) => migrate(n, files)));
+      expect(applied.flat().sort()).toEqual(files.map((f) => f.name));
+      const recorded = await nodes[0]!.execute('SELECT name FROM schema_migrations ORDER BY name');
+      expect(recorded.rows.map((r) => r.name)).toEqual(files.map((f) => f.name));
+    } finally {
+      for (const n of nodes) n.close();
+      await server.stop();
+    }
   });
 
   it('run in numeric order whatever order they are given in', async () => {
