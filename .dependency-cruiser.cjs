@@ -4,7 +4,7 @@
 
 /** Runtime-neutral code: everything the edge bundle may contain. */
 const NEUTRAL = '^(src|schema|edge)/';
-const NEUTRAL_EXCEPT = ['^src/node/', '^schema/print\\.ts$'];
+const NEUTRAL_EXCEPT = ['^src/node/', '^src/deno/', '^schema/print\\.ts$'];
 
 /**
  * Node-only npm packages, as resolved paths (Node's conditions): `@libsql/client` itself resolves to

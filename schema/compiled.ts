@@ -49,5 +49,5 @@ export function compiledExecution(log: Logger) {
       onError: (result) => log.warn({ errors: result.errors?.map((e) => e.message) }, 'graphql document not compiled'),
     },
   );
-  return [positionErrors, jit] as const;
+  return [positionErrors, jit];
 }

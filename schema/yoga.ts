@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { createYoga, maskError, type Plugin } from 'graphql-yoga';
+import { createYoga, maskError, type Plugin, type YogaServerOptions } from 'graphql-yoga';
 import { GRAPHIQL_PAGE_HEADERS, graphiqlPage } from '../src/docs/pages.js';
 import { resolveActor } from '../src/identity/request-auth.js';
 import { requestAddress } from '../src/observe/request-context.js';
@@ -7,7 +7,6 @@ import { ServiceError, type ErrorKind } from '../src/services/errors.js';
 import type { Services } from '../src/services/index.js';
 import type { GraphQLContext } from './builder.js';
 import { bodyLimit } from './body-limit.js';
-import { compiledExecution } from './compiled.js';
 import { graphqlBounds } from './limits.js';
 import { schema } from './index.js';
 
@@ -35,8 +34,12 @@ export const GRAPHQL_PATH = '/graphql';
 export interface GraphqlOptions<S extends object> {
   /** Bodies over this are refused with 413 before they are parsed. */
   maxBodyBytes: number;
-  /** The host's own (Node: the request log, when yoga is served outside the app's middleware). */
-  plugins?: Plugin<object, S>[];
+  /**
+   * The host's own: Node's request log when it serves yoga outside the app's middleware, and
+   * compiled execution where the runtime allows generated code (not Workers, which refuse
+   * `new Function`).
+   */
+  plugins?: YogaServerOptions<S, GraphQLContext>['plugins'];
 }
 
 /** graphql-yoga serving the Pothos schema at /graphql (GraphiQL on GET from a browser); `S` is the host's server context. */
@@ -55,13 +58,7 @@ export function graphqlHandler<S extends object = object>(services: Services, op
     },
     // GraphiQL from this origin's files (src/docs/), not yoga's page that links a CDN.
     renderGraphiQL: graphiqlPage,
-    plugins: [
-      ...(options.plugins ?? []),
-      bodyLimit(options.maxBodyBytes),
-      graphiqlHeaders,
-      ...graphqlBounds(),
-      ...compiledExecution(services.deps.log),
-    ],
+    plugins: [...(options.plugins ?? []), bodyLimit(options.maxBodyBytes), graphiqlHeaders, ...graphqlBounds()],
     context: async ({ request }) => {
       // Who calls is read before any resolver runs: a failure there (the database away) is reported as a resolver's would be.
       const actor = await resolveActor(services, request).catch((err: Error) => {

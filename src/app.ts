@@ -15,7 +15,7 @@ import { quizRouter } from './rest/quiz.js';
 import { trainingRouter, trainingRoutes } from './rest/training.js';
 import type { ClientIp } from './rest/rate-limit.js';
 import type { RoomHost } from './rooms/host.js';
-import { GRAPHQL_PATH, graphqlHandler } from '../schema/yoga.js';
+import { GRAPHQL_PATH, type GraphqlOptions, graphqlHandler } from '../schema/yoga.js';
 import { observedByYoga } from '../schema/observe.js';
 import { trpcHandler } from './trpc/handler.js';
 
@@ -42,18 +42,18 @@ const doorMaxBytes = (services: Services) => Math.max(2 * 1024 * 1024, Math.ceil
 /**
  * GraphQL for a host that serves it with yoga's own adapter, straight from its server's request
  * (Node: no Fetch Request and Response built in between, the most of a GraphQL request's cost),
- * observed and bounded as the app's own doors are. `S` is that adapter's server context.
+ * observed and bounded as the app's own doors are, with the host's own `plugins`. `S` is that
+ * adapter's server context.
  */
-export function hostedGraphql<S extends object>(services: Services, addressOf: (serverContext: S) => string) {
+export function hostedGraphql<S extends object>(
+  services: Services,
+  addressOf: (serverContext: S) => string,
+  plugins: GraphqlOptions<S>['plugins'] = [],
+) {
+  const observe = requestObserver(services.deps.log, services.deps.metrics, () => 'graphql');
   return graphqlHandler<S>(services, {
     maxBodyBytes: doorMaxBytes(services),
-    plugins: [
-      observedByYoga(
-        requestObserver(services.deps.log, services.deps.metrics, () => 'graphql'),
-        GRAPHQL_PATH,
-        addressOf,
-      ),
-    ],
+    plugins: [observedByYoga(observe, GRAPHQL_PATH, addressOf), ...plugins],
   });
 }
 

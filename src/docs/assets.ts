@@ -30,3 +30,24 @@ export interface DocAssets {
 
 /** Where the pages find their files, packaged and our own. */
 export const ASSET_PATH = '/docs/assets/';
+
+type Bytes = Uint8Array<ArrayBuffer>;
+
+/**
+ * A host's reader of the packaged files (null: absent, a 404), each read on first use and then
+ * kept in memory; a read that failed otherwise is tried again next time.
+ */
+export function cachedAssets(read: (name: AssetName) => Promise<Bytes | null>): DocAssets {
+  const cache = new Map<AssetName, Promise<Bytes | null>>();
+  return {
+    get(name) {
+      let bytes = cache.get(name);
+      if (!bytes) {
+        bytes = read(name);
+        bytes.catch(() => cache.delete(name));
+        cache.set(name, bytes);
+      }
+      return bytes;
+    },
+  };
+}

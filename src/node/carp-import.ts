@@ -7,16 +7,11 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { memoryBus } from '../bus/memory.js';
 import { consoleLogger } from '../observe/logger.js';
-import { noMetrics } from '../observe/metrics.js';
 import { parseBestKnown } from '../carp/best-known.js';
 import { ConfigError, loadConfig } from '../config.js';
-import { migrate } from '../db/migrate.js';
-import { createServices } from '../services/index.js';
 import type { ImportOutcome } from '../services/judge/dataset-import.js';
-import { fsBlobStore } from './blob-fs.js';
-import { loadMigrations, openDatabase } from './db.js';
+import { toolServices } from './tool-services.js';
 
 const USAGE = 'usage: npm run carp:import -- DIR [--best-known FILE] [--time SECONDS] [--memory MB] [--cpu N]';
 
@@ -83,11 +78,7 @@ try {
 
   // The report is this tool's own lines; a service's fault goes to stderr as a record.
   const log = consoleLogger('warn', { service: 'carp-import' }, console.error);
-  const db = await openDatabase(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN, log);
-  await migrate(db, loadMigrations());
-  const services = createServices({ db, blobs: fsBlobStore(config.BLOB_DIR), bus: memoryBus(log), config, now: Date.now, log, metrics: noMetrics });
-  // A fresh database gets its ROOT as `npm start` would make it, when its password is given.
-  if (config.ROOT_PASSWORD) await services.users.ensureRoot(config.ROOT_USERNAME, config.ROOT_PASSWORD);
+  const { db, services } = await toolServices(config, log);
   const root = await services.users.byUsername(config.ROOT_USERNAME);
   if (!root)
     throw new UsageError(

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { type AssetName, type DocAssets, PACKAGE_ASSETS } from '../docs/assets.js';
+import { type AssetName, cachedAssets, type DocAssets, PACKAGE_ASSETS } from '../docs/assets.js';
 
 const require = createRequire(import.meta.url);
 
@@ -14,24 +14,15 @@ const PACKAGE_JSON: Record<(typeof PACKAGE_ASSETS)[AssetName]['pkg'], () => stri
 /** Not installed, or the package no longer ships the file: the asset is absent (404), not a fault. */
 const ABSENT = new Set(['ENOENT', 'MODULE_NOT_FOUND']);
 
-/** The doc pages' files from the installed packages, each read on first use and then kept in memory. */
+/** The doc pages' files from the installed packages (src/docs/assets.ts keeps them). */
 export function nodeDocAssets(): DocAssets {
-  const cache = new Map<AssetName, Promise<Uint8Array<ArrayBuffer> | null>>();
-  const read = async (name: AssetName): Promise<Uint8Array<ArrayBuffer> | null> => {
+  return cachedAssets(async (name) => {
     const { pkg, file } = PACKAGE_ASSETS[name];
     try {
       return await readFile(join(dirname(PACKAGE_JSON[pkg]()), file));
     } catch (err) {
       if (ABSENT.has((err as NodeJS.ErrnoException).code ?? '')) return null;
-      cache.delete(name); // a read that failed otherwise is tried again next time
       throw err;
     }
-  };
-  return {
-    get(name) {
-      let bytes = cache.get(name);
-      if (!bytes) cache.set(name, (bytes = read(name)));
-      return bytes;
-    },
-  };
+  });
 }

@@ -1,17 +1,17 @@
 import type { AddressInfo } from 'node:net';
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerOptions } from 'node:http';
-import { randomBytes } from 'node:crypto';
 import { serve } from '@hono/node-server';
 import { WebSocketServer } from 'ws';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { createApp, GRAPHQL_METHODS, hostedGraphql } from '../app.js';
 import { GRAPHQL_PATH } from '../../schema/yoga.js';
+import { compiledExecution } from '../../schema/compiled.js';
 import { memoryBus } from '../bus/memory.js';
 import type { Config } from '../config.js';
 import { migrate } from '../db/migrate.js';
 import type { Client } from '../db/types.js';
-import { ServiceError } from '../services/errors.js';
 import { createServices, type Services } from '../services/index.js';
+import { announceStart, startHousekeeping } from '../services/startup.js';
 import { type RoomHost, roomHost } from '../rooms/host.js';
 import { roomKinds } from '../rooms/kinds.js';
 import { localSlots } from '../rooms/slots.js';
@@ -55,11 +55,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const deps = { db, blobs: fsBlobStore(config.BLOB_DIR), bus, config, now: Date.now, log, metrics };
   const services = createServices(deps, config.TESTDATA_DIR ? { testData: testDataFromDir(config.TESTDATA_DIR) } : {});
 
-  const rootPassword = config.ROOT_PASSWORD ?? randomBytes(12).toString('base64url');
-  const { created } = await services.users.ensureRoot(config.ROOT_USERNAME, rootPassword);
-  // The one password ever logged: generated here, the operator's only way to learn it.
-  if (created && !config.ROOT_PASSWORD) log.warn({}, `created ROOT user '${config.ROOT_USERNAME}' with password: ${rootPassword}`);
-  else if (created) log.info({}, `created ROOT user '${config.ROOT_USERNAME}'`);
+  await announceStart(services, config, log);
 
   // Room actors in-process; with REDIS_URL their frames cross nodes on the bus and their limits
   // are counted in Redis.
@@ -72,12 +68,6 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     roomSockets: (kind) => rooms.stats(kind).sockets,
     busConnected: () => bus.connected?.() ?? true,
   });
-  if (config.ROOMS_TRUST_USER_ID === '1') {
-    log.warn(
-      {},
-      'WARNING: ROOMS_TRUST_USER_ID=1: room sockets trust the user_id parameter (legacy mode): anyone may join any lobby or training room as anyone',
-    );
-  }
 
   const app = createApp(services, {
     clientIp: (c) => getConnInfo(c).remote.address ?? UNKNOWN_ADDRESS,
@@ -87,8 +77,8 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     assets: nodeDocAssets(),
     graphqlOnHost: true,
   });
-  // GraphQL straight from node:http through yoga's Node adapter, the rest through Hono's.
-  const graphql = hostedGraphql<{ req: IncomingMessage }>(services, ({ req }) => req.socket.remoteAddress ?? UNKNOWN_ADDRESS);
+  // GraphQL straight from node:http through yoga's Node adapter, compiled; the rest through Hono's.
+  const graphql = hostedGraphql<{ req: IncomingMessage }>(services, ({ req }) => req.socket.remoteAddress ?? UNKNOWN_ADDRESS, compiledExecution(log));
   const isGraphql = (req: IncomingMessage) => {
     const url = req.url ?? '';
     return (
@@ -118,18 +108,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
 
-  // A background job's failure is logged, but not the database being away: its outage has a line of its own.
-  const failed = (what: string) => (err: unknown) => {
-    if (!(err instanceof ServiceError && err.kind === 'unavailable')) log.error({ err }, `${what} failed`);
-  };
-  const sweeper = setInterval(() => {
-    services.housekeeping.sweepLeases().catch(failed('lease sweep'));
-  }, 1000);
-  sweeper.unref();
-  const purge = setInterval(() => {
-    services.housekeeping.purge().catch(failed('session purge'));
-  }, 10 * 60_000);
-  purge.unref();
+  const stopHousekeeping = startHousekeeping(services, log, (t) => t.unref());
 
   let closing: Promise<void> | null = null;
   return {
@@ -139,8 +118,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     log,
     close() {
       // Stop accepting, let in-flight requests finish, then close the database.
-      clearInterval(sweeper);
-      clearInterval(purge);
+      stopHousekeeping();
       // Room sockets announce their leave, free their slots and (old judge workers) hand their
       // cases back while the database is still open.
       closing ??= rooms

@@ -1,0 +1,118 @@
+// The Worker under workerd (Miniflare, the runtime `wrangler dev` runs), built by `wrangler deploy
+// --dry-run` from wrangler.toml as a deployment would be, on a real libSQL server (sqld) migrated
+// and given its ROOT by `npm run migrate`, with a local R2 bucket.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { createClient } from '@libsql/client';
+import { Miniflare } from 'miniflare';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gql, trpc } from '../helpers/doors.js';
+import { judgeLogin } from '../helpers/http.js';
+import { freePort } from '../helpers/redis.js';
+import { startSqld, type TestSqld } from '../helpers/sqld.js';
+
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT_PASSWORD = 'edge-root-pass';
+const JWT_SECRET = 'edge-test-secret-edge-test-secret-0123';
+
+let sqld: TestSqld;
+let out: string;
+let script: string;
+const workers: Miniflare[] = [];
+
+/** The built Worker under workerd on a loopback port, with these vars. */
+async function worker(vars: Record<string, string>): Promise<string> {
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath: script,
+    modulesRoot: join(out, 'dist'),
+    compatibilityDate: '2026-04-24',
+    bindings: vars,
+    r2Buckets: ['BLOBS'],
+    host: '127.0.0.1',
+    port: await freePort(),
+  });
+  workers.push(mf);
+  return (await mf.ready).toString().replace(/\/$/, '');
+}
+
+beforeAll(async () => {
+  sqld = await startSqld();
+  out = await mkdtemp(join(tmpdir(), 'arena-edge-'));
+  const env = { ...process.env, DATABASE_URL: sqld.url, ROOT_PASSWORD, BLOB_DIR: join(out, 'blobs') };
+  const migrated = await run('npx', ['tsx', 'src/node/migrate.ts'], { cwd: ROOT, env });
+  expect(migrated.stdout).toMatch(/created ROOT user 'root'/);
+  await run('node_modules/.bin/wrangler', ['deploy', '--dry-run', '--outdir', join(out, 'dist')], {
+    cwd: ROOT,
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_LOG_PATH: join(out, 'logs') },
+  });
+  script = join(out, 'dist', 'worker.js');
+}, 120_000);
+
+afterAll(async () => {
+  for (const mf of workers) await mf.dispose();
+  await sqld?.stop();
+  if (out) await rm(out, { recursive: true, force: true });
+});
+
+describe('the Worker under workerd', () => {
+  it('`wrangler deploy --dry-run` builds it from wrangler.toml, with no Node module in it', async () => {
+    const bundle = await readFile(script, 'utf8');
+    expect((await stat(script)).size).toBeGreaterThan(100_000);
+    // A module of the bundle's own is a top-level import: none of Node's.
+    expect(bundle).not.toMatch(/^import[^\n]*["']node:/m);
+  });
+
+  it('serves the doors on sqld: judge REST, GraphQL and tRPC with one token, and a logout seen by the next request', async () => {
+    const base = await worker({ DATABASE_URL: sqld.url, JWT_SECRET });
+    const root = await judgeLogin(base, 'root', ROOT_PASSWORD);
+    expect((await root.get('/api/user/info')).json).toMatchObject({ username: 'root', type: 0 });
+    const login = await gql(base, `mutation { login(username: "root", password: "${ROOT_PASSWORD}") { token } }`);
+    const auth = { authorization: `Bearer ${login.data.login.token}` };
+    expect((await gql(base, '{ me { username } }', {}, auth)).data).toEqual({ me: { username: 'root' } });
+    expect(await trpc(base, auth).auth.me.query()).toMatchObject({ username: 'root' });
+    const session = `JSESSIONID=${root.cookies.get('JSESSIONID')}`;
+    expect((await fetch(`${base}/api/user/info`, { headers: { cookie: session } })).status).toBe(200);
+    expect((await root.get('/api/logout')).status).toBe(200);
+    const after = await fetch(`${base}/api/user/info`, { headers: { cookie: session } });
+    expect([after.status, (await after.json()).message]).toEqual([403, 'Not logged in!']);
+  });
+
+  it('refuses to start without JWT_SECRET: every request answers why, nothing is served', async () => {
+    const base = await worker({ DATABASE_URL: sqld.url });
+    for (const path of ['/api/dataset/all', '/graphql', '/healthz']) {
+      const res = await fetch(`${base}${path}`);
+      expect([res.status, await res.text()]).toEqual([500, 'Worker not started: set JWT_SECRET (wrangler secret put JWT_SECRET)\n']);
+    }
+  });
+
+  it('its Cron Trigger purges expired sessions, as the Node timers do', async () => {
+    await worker({ DATABASE_URL: sqld.url, JWT_SECRET });
+    const mf = workers.at(-1)!;
+    const db = createClient({ url: sqld.url });
+    try {
+      const user = String((await db.execute("SELECT id FROM users WHERE username = 'root'")).rows[0]!.id);
+      await db.execute({
+        sql: "INSERT INTO sessions (id_hash, user_id, kind, created_at, expires_at) VALUES ('expired-one', ?, 'judge', 0, 1)",
+        args: [user],
+      });
+      await db.execute({
+        sql: "INSERT INTO sessions (id_hash, user_id, kind, created_at, expires_at) VALUES ('live-one', ?, 'judge', 0, ?)",
+        args: [user, Date.now() + 3_600_000],
+      });
+      // Miniflare's handle on the Worker runs its scheduled() as a Cron Trigger would (typed there as a fetcher only).
+      const handler = (await mf.getWorker()) as unknown as { scheduled(event: { cron: string }): Promise<{ outcome: string }> };
+      const result = await handler.scheduled({ cron: '* * * * *' });
+      expect(result.outcome).toBe('ok');
+      const left = (await db.execute("SELECT id_hash FROM sessions WHERE id_hash IN ('expired-one', 'live-one')")).rows.map((r) => r.id_hash);
+      expect(left).toEqual(['live-one']);
+    } finally {
+      db.close();
+    }
+  });
+});
