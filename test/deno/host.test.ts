@@ -22,7 +22,7 @@ import { Client, judgeLogin } from '../helpers/http.js';
 import { KEY, getUser } from '../integration-api/support.js';
 import { startSqld, type TestSqld } from '../helpers/sqld.js';
 import { GOOD_SOLVER, zipBase64 } from '../helpers/zip.js';
-import { LIMIT_REASON, connect, refusal, teamFixture, waitFor, wsUrl, type Peer, type Team } from '../rooms/support.js';
+import { LIMIT_REASON, flood, stall, peers, refusal, teamFixture, waitFor, wsUrl, type Team } from '../rooms/support.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The binary the `deno` package ships (its bin entry may be a Node wrapper that would not pass signals on). */
@@ -87,7 +87,7 @@ let host: DenoHost;
 let url: string;
 let services: Services;
 let t: Team;
-const open: Peer[] = [];
+const { join, joined, closeAll: closePeers } = peers();
 
 beforeAll(async () => {
   dir = await mkdtemp(joinPath(tmpdir(), 'arena-deno-'));
@@ -110,7 +110,7 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
-  for (const p of open.splice(0)) p.ws.terminate();
+  closePeers();
   await host?.kill();
   services?.deps.db.close();
   if (dir) await rm(dir, { recursive: true, force: true });
@@ -119,17 +119,6 @@ afterAll(async () => {
 type Who = keyof Team['users'];
 const lobbyUrl = (who: Who, extra: Record<string, string> = {}) =>
   wsUrl(url, '/ws/lobby', { team_id: String(t.teamId), user_id: t.users[who].id, token: t.tokens[who], ...extra });
-async function join(u: string): Promise<Peer> {
-  const p = await connect(u);
-  open.push(p);
-  return p;
-}
-/** Joins and reads the joiner's own USER_JOIN. */
-async function joined(u: string): Promise<Peer> {
-  const p = await join(u);
-  expect((await p.json()).type).toBe('USER_JOIN');
-  return p;
-}
 
 describe('the doors on Deno', () => {
   it('/healthz answers with the migrations the host applied', async () => {
@@ -228,15 +217,13 @@ describe('the lobby socket on Deno', () => {
     const ann = await joined(lobbyUrl('ann'));
     const bob = await joined(lobbyUrl('bob'));
     await ann.next();
-    const raw = (bob.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
-    raw.pause(); // bob reads nothing more
-    const chunk = JSON.stringify({ type: 'BULK', payload: 'z'.repeat(1_000_000) });
-    for (let i = 0; i < 40; i++) ann.send(chunk);
+    const resume = stall(bob); // bob reads nothing more
+    flood(ann);
     // Not asserted here, unlike on Node: that ann, reading all along, keeps its socket. On Deno a
     // send is queued until its write op runs, so a burst this size can count against a reader
     // that keeps up too.
     await waitFor('the host to drop a socket with 1013', () => /"code":1013/.test(host.output()), 30_000);
-    raw.resume();
+    resume();
     expect((await bob.closed).code).toBe(1013);
     ann.ws.terminate();
     await ann.closed;

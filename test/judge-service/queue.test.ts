@@ -1,23 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trpc } from '../helpers/doors.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
-import { archive, judgeFixture, waitFor, type JudgeFixture } from './support.js';
+import { archive, INVALID_REPORT, judgeFixture, waitFor, type JudgeFixture } from './support.js';
 
 let gw: TestGateway;
 let fx: JudgeFixture;
-const RESULT = {
-  timedout: false,
-  stdout: 's 0,(1,2),0\nq 5\n',
-  outOverflow: false,
-  stderr: '',
-  errOverflow: false,
-  time: 0.5,
-  exitcode: 0,
-  status: 3 as const,
-  valid: false,
-  cost: 0,
-  reason: 'Invalid tasks in some trip or duplicated tasks.',
-};
 
 beforeAll(async () => {
   gw = await startTestGateway({ JUDGE_LEASE_SECONDS: '1' });
@@ -50,16 +37,16 @@ describe('the judge queue over tRPC', () => {
     const running = await status(a);
     expect(running.status).toBe(2);
     expect(running.judgeTime).toMatch(/\+0000$/);
-    await worker().worker.report.mutate({ id: a, leaseId: c1!.leaseId, result: RESULT });
+    await worker().worker.report.mutate({ id: a, leaseId: c1!.leaseId, result: INVALID_REPORT });
     const done = await status(a);
-    expect(done).toMatchObject({ status: 3, valid: false, reason: RESULT.reason, time: 0.5, exitcode: 0, workerName: 'worker1' });
+    expect(done).toMatchObject({ status: 3, valid: false, reason: INVALID_REPORT.reason, time: 0.5, exitcode: 0, workerName: 'worker1' });
     // A second report for a finished case is refused.
-    await expect(worker().worker.report.mutate({ id: a, leaseId: c1!.leaseId, result: RESULT })).rejects.toMatchObject({
+    await expect(worker().worker.report.mutate({ id: a, leaseId: c1!.leaseId, result: INVALID_REPORT })).rejects.toMatchObject({
       data: { code: 'CONFLICT' },
     });
     const c2 = await worker().worker.claim.mutate({});
     expect(c2?.id).toBe(b);
-    await worker().worker.report.mutate({ id: b, leaseId: c2!.leaseId, result: RESULT });
+    await worker().worker.report.mutate({ id: b, leaseId: c2!.leaseId, result: INVALID_REPORT });
     expect(await worker().worker.claim.mutate({})).toBeNull();
   });
 
@@ -68,7 +55,7 @@ describe('the judge queue over tRPC', () => {
     const first = await worker().worker.claim.mutate({});
     expect(first?.id).toBe(cid);
     await waitFor('the lease to expire', async () => (await status(cid)).status === 0, 5000);
-    await expect(worker().worker.report.mutate({ id: cid, leaseId: first!.leaseId, result: RESULT })).rejects.toMatchObject({
+    await expect(worker().worker.report.mutate({ id: cid, leaseId: first!.leaseId, result: INVALID_REPORT })).rejects.toMatchObject({
       data: { code: 'CONFLICT' },
     });
     await expect(worker().worker.renew.mutate({ id: cid, leaseId: first!.leaseId })).rejects.toMatchObject({ data: { code: 'CONFLICT' } });
@@ -98,7 +85,7 @@ describe('the judge queue over tRPC', () => {
       await worker().worker.renew.mutate({ id: cid, leaseId: c!.leaseId });
     }
     expect((await status(cid)).status).toBe(1);
-    await worker().worker.report.mutate({ id: cid, leaseId: c!.leaseId, result: RESULT });
+    await worker().worker.report.mutate({ id: cid, leaseId: c!.leaseId, result: INVALID_REPORT });
     expect((await status(cid)).status).toBe(3);
   });
 
@@ -112,16 +99,20 @@ describe('the judge queue over tRPC', () => {
     expect(claimed?.id).toBe(cid);
     expect(Date.now() - submittedAt).toBeLessThan(1000);
     expect(Date.now() - started).toBeLessThan(5000);
-    await worker().worker.report.mutate({ id: cid, leaseId: claimed!.leaseId, result: RESULT });
+    await worker().worker.report.mutate({ id: cid, leaseId: claimed!.leaseId, result: INVALID_REPORT });
   });
 
   it('validates reports', async () => {
     const cid = await submit();
     const c = await worker().worker.claim.mutate({});
-    await expect(worker().worker.report.mutate({ id: cid, leaseId: c!.leaseId, result: { ...RESULT, status: 7 as 3 } })).rejects.toMatchObject({
+    await expect(
+      worker().worker.report.mutate({ id: cid, leaseId: c!.leaseId, result: { ...INVALID_REPORT, status: 7 as 3 } }),
+    ).rejects.toMatchObject({
       data: { code: 'BAD_REQUEST' },
     });
-    await expect(worker().worker.report.mutate({ id: cid, leaseId: 'forged', result: RESULT })).rejects.toMatchObject({ data: { code: 'CONFLICT' } });
+    await expect(worker().worker.report.mutate({ id: cid, leaseId: 'forged', result: INVALID_REPORT })).rejects.toMatchObject({
+      data: { code: 'CONFLICT' },
+    });
     await worker().worker.release.mutate({ id: cid, leaseId: c!.leaseId });
     expect((await status(cid)).status).toBe(0);
   });

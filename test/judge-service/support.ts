@@ -67,3 +67,18 @@ export function startTestJudge(url: string, concurrency = 1, runner: Runner = cr
     log: silentLogger,
   });
 }
+
+/** A judge's report of a run whose route was invalid, as a worker sends it. */
+export const INVALID_REPORT = {
+  timedout: false,
+  stdout: 's 0,(1,2),0\nq 5\n',
+  outOverflow: false,
+  stderr: '',
+  errOverflow: false,
+  time: 0.5,
+  exitcode: 0,
+  status: 3 as const,
+  valid: false,
+  cost: 0,
+  reason: 'Invalid tasks in some trip or duplicated tasks.',
+};

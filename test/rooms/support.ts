@@ -101,6 +101,44 @@ export function connect(url: string, headers: Record<string, string> = {}): Prom
   });
 }
 
+/**
+ * Sockets a test opens, each closed at its end (`closeAll` in an afterEach): `join` opens one,
+ * `joined` also reads the joiner's own USER_JOIN.
+ */
+export function peers() {
+  const open: Peer[] = [];
+  const join = async (url: string): Promise<Peer> => {
+    const p = await connect(url);
+    open.push(p);
+    return p;
+  };
+  return {
+    open,
+    join,
+    async joined(url: string): Promise<Peer> {
+      const p = await join(url);
+      expect((await p.json()).type).toBe('USER_JOIN');
+      return p;
+    },
+    closeAll() {
+      for (const p of open.splice(0)) p.ws.terminate();
+    },
+  };
+}
+
+/** Stops a peer's socket reading (its TCP socket paused, so the server's sends pile up); returns what resumes it. */
+export function stall(peer: Peer): () => void {
+  const raw = (peer.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+  raw.pause();
+  return () => raw.resume();
+}
+
+/** `count` frames of ~1 MB each from `peer`, at once: what a socket that stopped reading cannot keep up with. */
+export function flood(peer: Peer, count = 40): void {
+  const chunk = JSON.stringify({ type: 'BULK', payload: 'z'.repeat(1_000_000) });
+  for (let i = 0; i < count; i++) peer.send(chunk);
+}
+
 /** The HTTP status a refused handshake answered (fails if the socket was accepted). */
 export async function refusal(url: string, headers: Record<string, string> = {}): Promise<number> {
   try {

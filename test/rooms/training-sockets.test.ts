@@ -10,18 +10,32 @@ import { startGateway } from '../../src/node/gateway.js';
 import { publishRoomFrame } from '../../src/bus/room-frames.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { gql, trpc } from '../helpers/doors.js';
-import { LIMIT_REASON, connect, contestFixture, refusal, startSession, teamFixture, waitFor, wsUrl, type Peer, type Team } from './support.js';
+import {
+  LIMIT_REASON,
+  flood,
+  stall,
+  connect,
+  contestFixture,
+  peers,
+  refusal,
+  startSession,
+  teamFixture,
+  waitFor,
+  wsUrl,
+  type Peer,
+  type Team,
+} from './support.js';
 
 let gw: TestGateway;
 let t: Team;
-const open: Peer[] = [];
+const { open, join, joined, closeAll: closePeers } = peers();
 
 beforeAll(async () => {
   gw = await startTestGateway();
   t = await teamFixture(gw);
 });
 afterAll(async () => {
-  for (const p of open.splice(0)) p.ws.terminate();
+  closePeers();
   await gw?.stop();
 });
 
@@ -31,17 +45,6 @@ const lobbyUrl = (who: Who, extra: Record<string, string> = {}) =>
 const trainingUrl = (who: Who, extra: Record<string, string> = {}, sid = t.sid) =>
   wsUrl(gw.url, '/ws/training', { training_session_id: sid, user_id: t.users[who].id, token: t.tokens[who], ...extra });
 
-async function join(url: string): Promise<Peer> {
-  const p = await connect(url);
-  open.push(p);
-  return p;
-}
-/** Joins and reads the joiner's own USER_JOIN. */
-async function joined(url: string): Promise<Peer> {
-  const p = await join(url);
-  expect((await p.json()).type).toBe('USER_JOIN');
-  return p;
-}
 async function closeAll(...peers: Peer[]) {
   await Promise.all(peers.map((p) => p.close()));
 }
@@ -311,13 +314,11 @@ describe('limits and close codes', () => {
     const ann = await joined(lobbyUrl('ann'));
     const bob = await joined(lobbyUrl('bob'));
     await ann.next();
-    const raw = (bob.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
-    raw.pause(); // bob reads nothing more
-    const chunk = JSON.stringify({ type: 'BULK', payload: 'z'.repeat(1_000_000) });
-    for (let i = 0; i < 40; i++) ann.send(chunk);
+    const resume = stall(bob); // bob reads nothing more
+    flood(ann);
     const { skipped } = await ann.until('USER_LEAVE', 20_000);
     expect(skipped.every((f) => f.type === 'BULK')).toBe(true);
-    raw.resume();
+    resume();
     expect((await bob.closed).code).toBe(1013);
     await ann.close();
   });

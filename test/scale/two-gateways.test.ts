@@ -14,24 +14,11 @@ import { type MainProcess, startMain } from '../helpers/main-process.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
 import { startSqld, type TestSqld } from '../helpers/sqld.js';
 import { expectSpringError } from '../judge-api/support.js';
-import { archive, GDB10 } from '../judge-service/support.js';
+import { archive, GDB10, INVALID_REPORT } from '../judge-service/support.js';
 import { connect, type Peer, wsUrl } from '../rooms/support.js';
 
 const ROOT_PASSWORD = 'scale-root-pw-1';
 const PW = 'scale-user-pw';
-const RESULT = {
-  timedout: false,
-  stdout: 's 0,(1,2),0\nq 5\n',
-  outOverflow: false,
-  stderr: '',
-  errOverflow: false,
-  time: 0.5,
-  exitcode: 0,
-  status: 3 as const,
-  valid: false,
-  cost: 0,
-  reason: 'Invalid tasks in some trip or duplicated tasks.',
-};
 
 let sqld: TestSqld;
 let redis: TestRedis;
@@ -166,11 +153,13 @@ describe('two gateways, one sqld, one Redis', () => {
     expect(Buffer.from(zip, 'base64').subarray(0, 2).toString()).toBe('PK');
     await workerB.call((c) => c.worker.start.mutate(lease));
     expect((await rootA.get(`/api/judge/query?cid=${cid}`)).json).toMatchObject({ id: cid, status: 2, workerName: 'worker1' });
-    await workerB.call((c) => c.worker.report.mutate({ ...lease, result: RESULT }));
+    await workerB.call((c) => c.worker.report.mutate({ ...lease, result: INVALID_REPORT }));
     const done = (await rootA.get(`/api/judge/query?cid=${cid}`)).json;
-    expect(done).toMatchObject({ id: cid, status: 3, valid: false, cost: 0, reason: RESULT.reason, time: 0.5, workerName: 'worker1' });
+    expect(done).toMatchObject({ id: cid, status: 3, valid: false, cost: 0, reason: INVALID_REPORT.reason, time: 0.5, workerName: 'worker1' });
     // A second report through the other node is refused and changes nothing.
-    await expect(workerA.call((c) => c.worker.report.mutate({ ...lease, result: { ...RESULT, valid: true, cost: 1 } }))).rejects.toMatchObject({
+    await expect(
+      workerA.call((c) => c.worker.report.mutate({ ...lease, result: { ...INVALID_REPORT, valid: true, cost: 1 } })),
+    ).rejects.toMatchObject({
       data: { code: 'CONFLICT' },
     });
     expect((await rootB.get(`/api/judge/query?cid=${cid}`)).json).toEqual(done);
@@ -188,7 +177,7 @@ describe('two gateways, one sqld, one Redis', () => {
     const unknown = '0123456789abcdef01234567';
     expectSpringError(await rootB.get(`/api/judge/query?cid=${unknown}`), 404, 'Invalid case id!', '/api/judge/query');
     const worker = gatewayClient(b.url, 'worker1', PW);
-    await expect(worker.call((c) => c.worker.report.mutate({ id: unknown, leaseId: 'forged', result: RESULT }))).rejects.toMatchObject({
+    await expect(worker.call((c) => c.worker.report.mutate({ id: unknown, leaseId: 'forged', result: INVALID_REPORT }))).rejects.toMatchObject({
       data: { code: 'CONFLICT' },
     });
     expect(await worker.call((c) => c.worker.claim.mutate({}))).toBeNull();
