@@ -41,9 +41,19 @@ function gatewayFor(env: Env): Gateway {
   const vars = Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
   const config = loadConfig(vars);
   // Workers keep what an isolate writes with console as its log: the same records as pino's on Node.
+  // Each isolate's bus is its own (partial): sessions and the dataset list are read from the
+  // database every time, so a logout or an add in one isolate holds in the next request anywhere.
   const log = consoleLogger(config.LOG_LEVEL, { service: 'gateway' });
   const db = createClient({ url: config.DATABASE_URL, authToken: config.DATABASE_AUTH_TOKEN, fetch: databaseFetch(log.child({ part: 'db' })) });
-  const services = createServices({ db, blobs: r2BlobStore(env.BLOBS), bus: memoryBus(log), config, now: Date.now, log, metrics: noMetrics });
+  const services = createServices({
+    db,
+    blobs: r2BlobStore(env.BLOBS),
+    bus: memoryBus(log, { partial: true }),
+    config,
+    now: Date.now,
+    log,
+    metrics: noMetrics,
+  });
   const app = createApp(services, { clientIp: (c) => c.req.header('cf-connecting-ip') ?? UNKNOWN_ADDRESS });
   gateway = { app, services };
   return gateway;

@@ -9,4 +9,9 @@ export interface Bus {
   ping?(): Promise<boolean>;
   /** Whether the transport is connected right now, both ways (metrics); without one, always. */
   connected?(): boolean;
+  /**
+   * True when instances beyond this bus's reach serve the same data (each edge isolate has an
+   * in-process bus of its own): what would be cached and dropped through the bus is not cached.
+   */
+  partial?: boolean;
 }

@@ -1,10 +1,14 @@
 import type { Logger } from '../observe/logger.js';
 import type { Bus, BusHandler } from './bus.js';
 
-/** The single-node bus: delivers on the next microtask, like a network bus would, never inline. */
-export function memoryBus(log: Logger): Bus {
+/**
+ * The single-node bus: delivers on the next microtask, like a network bus would, never inline.
+ * `partial`: other instances (edge isolates) serve beside this one, out of its reach.
+ */
+export function memoryBus(log: Logger, options: { partial?: boolean } = {}): Bus {
   const topics = new Map<string, Set<BusHandler>>();
   return {
+    partial: options.partial ?? false,
     async publish(topic, message) {
       const handlers = topics.get(topic);
       if (!handlers) return;

@@ -1,6 +1,6 @@
 import { sha256Hex } from '../identity/encoding.js';
 import { sessionId } from '../identity/ids.js';
-import { expiringCache } from './cache.js';
+import { busDroppedCache } from './cache.js';
 import type { Deps } from './deps.js';
 import type { User } from './users.js';
 
@@ -18,7 +18,7 @@ const SLIDE_STEP_MS = 60_000;
  */
 export function sessionsService({ db, now, config, bus }: Deps) {
   const ttlMs = config.SESSION_TTL_HOURS * 3600_000;
-  const cache = expiringCache<string, { user: User; hash: string }>(CACHE_MS, 10_000, now);
+  const cache = busDroppedCache<string, { user: User; hash: string }>(bus, CACHE_MS, 10_000, now);
   bus.subscribe(REVOKED_TOPIC, (m) => {
     const hash = (m as { hash?: string }).hash;
     cache.deleteWhere((e) => e.hash === hash);

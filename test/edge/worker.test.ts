@@ -83,6 +83,28 @@ describe('the Worker under workerd', () => {
     expect([after.status, (await after.json()).message]).toEqual([403, 'Not logged in!']);
   });
 
+  it('keeps no session or dataset list of its own: what another isolate changed holds on the next request', async () => {
+    const base = await worker({ DATABASE_URL: sqld.url, JWT_SECRET });
+    const root = await judgeLogin(base, 'root', ROOT_PASSWORD);
+    const db = createClient({ url: sqld.url });
+    try {
+      // Read once each (on Node, now cached), then changed as another isolate would change them.
+      const before = (await root.get('/api/dataset/all')).json.datasets.length;
+      expect((await root.get('/api/user/info')).status).toBe(200);
+      await db.execute({
+        sql: "INSERT INTO datasets (id, name, time, memory, cpu, data, created_at) VALUES ('0123456789abcdef01234567', 'elsewhere', 10, 256, 1, 'x', ?)",
+        args: [Date.now()],
+      });
+      expect((await root.get('/api/dataset/all')).json.datasets.map((d: { name: string }) => d.name)).toContain('elsewhere');
+      expect((await root.get('/api/dataset/all')).json.datasets.length).toBe(before + 1);
+      await db.execute('DELETE FROM sessions');
+      const after = await root.get('/api/user/info');
+      expect([after.status, after.json.message]).toEqual([403, 'Not logged in!']);
+    } finally {
+      db.close();
+    }
+  });
+
   it('refuses to start without JWT_SECRET: every request answers why, nothing is served', async () => {
     const base = await worker({ DATABASE_URL: sqld.url });
     for (const path of ['/api/dataset/all', '/graphql', '/healthz']) {

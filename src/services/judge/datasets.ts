@@ -1,7 +1,7 @@
 import { isUniqueViolation } from '../../db/tx.js';
 import { objectId } from '../../identity/ids.js';
 import { JudgeType } from '../../identity/roles.js';
-import { expiringCache } from '../cache.js';
+import { busDroppedCache } from '../cache.js';
 import type { Deps } from '../deps.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import type { User } from '../users.js';
@@ -49,7 +49,7 @@ const summary = (r: Record<string, unknown>): DatasetSummary => ({
 export function datasetsService(deps: Deps) {
   const { db, now, bus } = deps;
   // The list is read on every page load and changes rarely: cached, dropped on any node's add.
-  const listCache = expiringCache<'all', DatasetSummary[]>(LIST_CACHE_MS, 1, now);
+  const listCache = busDroppedCache<'all', DatasetSummary[]>(bus, LIST_CACHE_MS, 1, now);
   let version = 0; // a list read before an add must not be cached after it
   const invalidate = () => {
     version++;
