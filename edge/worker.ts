@@ -7,10 +7,16 @@ import { memoryBus } from '../src/bus/memory.js';
 import { databaseFetch } from '../src/db/remote.js';
 import { loadConfig } from '../src/config.js';
 import { createServices, type Services } from '../src/services/index.js';
+import { type DurableObjectNamespaceLike, durableCounter } from './limiter.js';
 import { r2BlobStore, type R2BucketLike } from './r2-blobs.js';
+
+// Durable Object classes are exported by the Worker's module (wrangler.toml binds them).
+export { RateLimiter } from './limiter.js';
 
 export interface Env {
   BLOBS: R2BucketLike;
+  /** RateLimiter objects: the rate limits counted across isolates. */
+  LIMITER: DurableObjectNamespaceLike;
   [name: string]: unknown;
 }
 
@@ -54,7 +60,10 @@ function gatewayFor(env: Env): Gateway {
     log,
     metrics: noMetrics,
   });
-  const app = createApp(services, { clientIp: (c) => c.req.header('cf-connecting-ip') ?? UNKNOWN_ADDRESS });
+  const app = createApp(services, {
+    clientIp: (c) => c.req.header('cf-connecting-ip') ?? UNKNOWN_ADDRESS,
+    counter: durableCounter(env.LIMITER),
+  });
   gateway = { app, services };
   return gateway;
 }

@@ -13,7 +13,7 @@ import { docAssetsRouter } from './docs/router.js';
 import { openApiRouter } from './rest/openapi/index.js';
 import { quizRouter } from './rest/quiz.js';
 import { trainingRouter, trainingRoutes } from './rest/training.js';
-import type { ClientIp } from './rest/rate-limit.js';
+import { type ClientIp, memoryCounter, type RequestCounter } from './rest/rate-limit.js';
 import type { RoomHost } from './rooms/host.js';
 import { GRAPHQL_PATH, type GraphqlOptions, graphqlHandler } from '../schema/yoga.js';
 import { observedByYoga } from '../schema/observe.js';
@@ -29,6 +29,8 @@ export interface AppOptions {
   scrape?: Scrape;
   /** The doc pages' packaged files (Node: the installed packages, src/node/doc-assets.ts); without it those answer 404. */
   assets?: DocAssets;
+  /** Where the rate limits count (the edge: Durable Objects); without it, this process's memory. */
+  counter?: RequestCounter;
   /** The host serves /graphql itself (`hostedGraphql`, Node): the app does not mount it. */
   graphqlOnHost?: boolean;
 }
@@ -88,8 +90,9 @@ export function createApp(services: Services, options: AppOptions) {
   mount('integration', '/', integrationRouter(services));
   // Spec 003 (social/events) before the judge API: its /api/* catch-all 404 and its rate and
   // body limits are the judge's own, and must not answer or limit these paths.
-  mount('social', '/', socialRouter(services, options.clientIp));
-  const judge = judgeRouters(services, options.clientIp);
+  const counter = options.counter ?? memoryCounter(services.deps.now);
+  mount('social', '/', socialRouter(services, options.clientIp, counter));
+  const judge = judgeRouters(services, options.clientIp, counter);
   // The pages an old judge worker's init_url names (/, /api, /api/: the CSRF cookie), before the API's catch-all.
   mount('judge', '/', judge.home);
   mount('judge', '/api', judge.api);

@@ -4,7 +4,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Services } from '../services/index.js';
 import type { CaseView, LeaderboardEntry } from '../services/judge/case-view.js';
 import { CSRF_COOKIE, CSRF_HEADER, checkCsrfPair, newCsrfToken } from '../services/judge/csrf.js';
-import { fixedWindowLimiter, type ClientIp } from './rate-limit.js';
+import type { ClientIp, RequestCounter } from './rate-limit.js';
 import { jacksonDate } from '../wire/spring.js';
 import { HOME_PAGE, HOME_PAGE_HEADERS, intParam, judgeErrorResponse, readJsonBody, springError, TOO_MANY_REQUESTS } from './judge-wire.js';
 import { noteRequestUser, requestAddress } from '../observe/request-context.js';
@@ -22,13 +22,12 @@ const topBodies = new WeakMap<readonly LeaderboardEntry[], string>();
  * which hand out the CSRF cookie. One rate limit for both, on /api paths only, as the
  * original's filter on `/api/*`.
  */
-export function judgeRouters(services: Services, clientIp: ClientIp) {
+export function judgeRouters(services: Services, clientIp: ClientIp, counter: RequestCounter) {
   const limit = services.deps.config.RATE_LIMIT_PER_MINUTE;
   let rateLimit: MiddlewareHandler | null = null;
   if (limit > 0) {
-    const limiter = fixedWindowLimiter(limit, 60_000, services.deps.now);
     rateLimit = async (c, next) => {
-      if (!limiter.allow(clientIp(c))) return springError(c, 429, TOO_MANY_REQUESTS);
+      if (!(await counter.allow('judge', clientIp(c), limit, 60_000))) return springError(c, 429, TOO_MANY_REQUESTS);
       await next();
     };
   }

@@ -6,7 +6,7 @@ import { unixSeconds, type SocialEvent } from '../services/social/events.js';
 import { decodeBase64Image } from '../services/social/images.js';
 import { IMAGE_TOO_LARGE } from '../services/social/profiles.js';
 import type { User } from '../services/users.js';
-import { fixedWindowLimiter, type ClientIp } from './rate-limit.js';
+import type { ClientIp, RequestCounter } from './rate-limit.js';
 import {
   BadBody,
   Code,
@@ -73,7 +73,7 @@ const imageArgs = (p: Params) => (p.isFile('image') ? ['image'] : ['image', 'nam
  * in, a bare 405 for a wrong method. Also the login page the original left to Django, and the
  * profile pictures.
  */
-export function socialRouter(services: Services, clientIp: ClientIp) {
+export function socialRouter(services: Services, clientIp: ClientIp, counter: RequestCounter) {
   const { social, sessions } = services;
   const { config, now } = services.deps;
   const app = new Hono();
@@ -120,7 +120,6 @@ export function socialRouter(services: Services, clientIp: ClientIp) {
   // ---- Auth ----------------------------------------------------------------------------------
 
   const loginLimit = config.RATE_LIMIT_PER_MINUTE;
-  const limiter = loginLimit > 0 ? fixedWindowLimiter(loginLimit, 60_000, now) : null;
 
   const loginPage = (c: Context) => {
     const next = safeNext(c.req.query('next'));
@@ -140,7 +139,9 @@ export function socialRouter(services: Services, clientIp: ClientIp) {
     if (c.req.method === 'GET') return loginPage(c);
     if (c.req.method !== 'POST') return notAllowed('GET, POST');
     try {
-      if (limiter && !limiter.allow(clientIp(c))) return envelope(Code.NOT_PERMITTED, 'Too many requests');
+      if (loginLimit > 0 && !(await counter.allow('social-login', clientIp(c), loginLimit, 60_000))) {
+        return envelope(Code.NOT_PERMITTED, 'Too many requests');
+      }
       const p = await bodyParams(c, FORM_BODY_LIMIT, 'Request body is too large');
       const { user, session } = await social.accounts.login(p.text('username'), p.text('password'), requestAddress(c.req.raw));
       // A new session each time; the one the client held (if any) ends.

@@ -34,6 +34,7 @@ async function worker(vars: Record<string, string>): Promise<string> {
     compatibilityDate: '2026-04-24',
     bindings: vars,
     r2Buckets: ['BLOBS'],
+    durableObjects: { LIMITER: 'RateLimiter' },
     host: '127.0.0.1',
     port: await freePort(),
   });
@@ -103,6 +104,31 @@ describe('the Worker under workerd', () => {
     } finally {
       db.close();
     }
+  });
+
+  it('counts a rate limit across isolates: two Workers (each its own isolate and memory) share its Durable Objects', async () => {
+    const vars = { DATABASE_URL: sqld.url, JWT_SECRET, RATE_LIMIT_PER_MINUTE: '4' };
+    const worker = (name: string, limiter: string | { className: string; scriptName: string }) => ({
+      name,
+      modules: true,
+      scriptPath: script,
+      modulesRoot: join(out, 'dist'),
+      compatibilityDate: '2026-04-24',
+      bindings: vars,
+      r2Buckets: ['BLOBS'],
+      durableObjects: { LIMITER: limiter },
+      routes: [`${name}.test/*`],
+    });
+    const mf = new Miniflare({ workers: [worker('a', 'RateLimiter'), worker('b', { className: 'RateLimiter', scriptName: 'a' })] });
+    workers.push(mf);
+    const get = async (host: string, ip: string) =>
+      (await mf.dispatchFetch(`http://${host}/api/dataset/all`, { headers: { 'cf-connecting-ip': ip } })).status;
+    // One client, alternating between the isolates: 4 answered between them (403: no session), then 429.
+    const one = [];
+    for (const host of ['a.test', 'b.test', 'a.test', 'b.test', 'a.test', 'b.test']) one.push(await get(host, '203.0.113.7'));
+    expect(one).toEqual([403, 403, 403, 403, 429, 429]);
+    // Another client has its own count.
+    expect(await get('b.test', '203.0.113.8')).toBe(403);
   });
 
   it('refuses to start without JWT_SECRET: every request answers why, nothing is served', async () => {
