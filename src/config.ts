@@ -68,6 +68,9 @@ const schema = z.object({
 
 export type Config = z.infer<typeof schema>;
 
+/** The variables the gateway reads (what a host passes on, e.g. as a Worker's vars). */
+export const CONFIG_NAMES = Object.keys(schema.shape) as (keyof Config)[];
+
 export class ConfigError extends Error {}
 
 /** Older names still read when the new one is not set (the quiz's limits became every door's). */

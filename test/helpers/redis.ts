@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '../../src/node/free-port.js';
 
 export interface TestRedis {
   url: string;
@@ -13,16 +13,7 @@ export interface TestRedis {
 }
 
 /** A loopback port free right now. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
+export { freePort };
 
 /** A real redis-server from PATH on a free port, no persistence; stopped by `stop()`. */
 export async function startRedis(port?: number): Promise<TestRedis> {
