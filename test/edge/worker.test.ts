@@ -11,13 +11,14 @@ import { createClient } from '@libsql/client';
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql, trpc } from '../helpers/doors.js';
+import { ROOT_PASSWORD } from '../helpers/gateway.js';
 import { judgeLogin } from '../helpers/http.js';
+import { archive, judgeFixture, startTestJudge, waitFor } from '../judge-service/support.js';
 import { freePort } from '../helpers/redis.js';
 import { startSqld, type TestSqld } from '../helpers/sqld.js';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const ROOT_PASSWORD = 'edge-root-pass';
 const JWT_SECRET = 'edge-test-secret-edge-test-secret-0123';
 
 let sqld: TestSqld;
@@ -82,6 +83,22 @@ describe('the Worker under workerd', () => {
     expect((await root.get('/api/logout')).status).toBe(200);
     const after = await fetch(`${base}/api/user/info`, { headers: { cookie: session } });
     expect([after.status, (await after.json()).message]).toEqual([403, 'Not logged in!']);
+  });
+
+  it('a Node judge, unchanged, judges a case submitted at the edge (its archive in R2)', async () => {
+    const base = await worker({ DATABASE_URL: sqld.url, JWT_SECRET });
+    const fx = await judgeFixture({ url: base });
+    const judge = startTestJudge(base);
+    try {
+      const cid = (await fx.root.post('/api/judge/submit', { dataset: fx.datasetId, data: archive('good') })).json.cid as string;
+      const done = await waitFor('the case to be judged', async () => {
+        const c = (await fx.root.get(`/api/judge/query?cid=${cid}`)).json;
+        return c.status >= 3 && c;
+      });
+      expect(done).toMatchObject({ status: 3, valid: true, cost: 298 });
+    } finally {
+      await judge.stop();
+    }
   });
 
   it('keeps no session or dataset list of its own: what another isolate changed holds on the next request', async () => {

@@ -36,7 +36,7 @@ export interface JudgeFixture {
 }
 
 /** ROOT's session, a gdb10 dataset with the given time limit, and a WORKER account `worker1`. */
-export async function judgeFixture(gw: TestGateway, time = 5): Promise<JudgeFixture> {
+export async function judgeFixture(gw: Pick<TestGateway, 'url'>, time = 5): Promise<JudgeFixture> {
   const root = await judgeLogin(gw.url, 'root', ROOT_PASSWORD);
   const datasetId = (await root.post('/api/dataset/add', { name: `gdb10-${time}`, time, memory: 256, cpu: 1, data: GDB10 })).json.id;
   await root.post('/api/admin/user/add', { username: 'worker1', password: 'worker-pw', type: 300 });
