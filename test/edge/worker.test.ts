@@ -26,19 +26,20 @@ let out: string;
 let script: string;
 const workers: Miniflare[] = [];
 
+/** The built Worker as wrangler.toml binds it, with these vars; `limiter`: whose RateLimiter objects it uses. */
+const workerOptions = (vars: Record<string, string>, limiter: string | { className: string; scriptName: string } = 'RateLimiter') => ({
+  modules: true,
+  scriptPath: script,
+  modulesRoot: join(out, 'dist'),
+  compatibilityDate: '2026-04-24',
+  bindings: vars,
+  r2Buckets: ['BLOBS'],
+  durableObjects: { LIMITER: limiter },
+});
+
 /** The built Worker under workerd on a loopback port, with these vars. */
 async function worker(vars: Record<string, string>): Promise<string> {
-  const mf = new Miniflare({
-    modules: true,
-    scriptPath: script,
-    modulesRoot: join(out, 'dist'),
-    compatibilityDate: '2026-04-24',
-    bindings: vars,
-    r2Buckets: ['BLOBS'],
-    durableObjects: { LIMITER: 'RateLimiter' },
-    host: '127.0.0.1',
-    port: await freePort(),
-  });
+  const mf = new Miniflare({ ...workerOptions(vars), host: '127.0.0.1', port: await freePort() });
   workers.push(mf);
   return (await mf.ready).toString().replace(/\/$/, '');
 }
@@ -125,18 +126,12 @@ describe('the Worker under workerd', () => {
 
   it('counts a rate limit across isolates: two Workers (each its own isolate and memory) share its Durable Objects', async () => {
     const vars = { DATABASE_URL: sqld.url, JWT_SECRET, RATE_LIMIT_PER_MINUTE: '4' };
-    const worker = (name: string, limiter: string | { className: string; scriptName: string }) => ({
+    const isolate = (name: string, limiter?: { className: string; scriptName: string }) => ({
+      ...workerOptions(vars, limiter),
       name,
-      modules: true,
-      scriptPath: script,
-      modulesRoot: join(out, 'dist'),
-      compatibilityDate: '2026-04-24',
-      bindings: vars,
-      r2Buckets: ['BLOBS'],
-      durableObjects: { LIMITER: limiter },
       routes: [`${name}.test/*`],
     });
-    const mf = new Miniflare({ workers: [worker('a', 'RateLimiter'), worker('b', { className: 'RateLimiter', scriptName: 'a' })] });
+    const mf = new Miniflare({ workers: [isolate('a'), isolate('b', { className: 'RateLimiter', scriptName: 'a' })] });
     workers.push(mf);
     const get = async (host: string, ip: string) =>
       (await mf.dispatchFetch(`http://${host}/api/dataset/all`, { headers: { 'cf-connecting-ip': ip } })).status;
