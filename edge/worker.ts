@@ -71,7 +71,7 @@ function gatewayFor(env: Env): Gateway {
 /** A Worker that cannot start says why on every request, in one line, and in its log. */
 function notStarted(err: unknown): Response {
   const message = err instanceof Error ? err.message : String(err);
-  console.error(JSON.stringify({ level: 50, time: Date.now(), service: 'gateway', msg: message }));
+  consoleLogger('error', { service: 'gateway' }, console.error).error({}, message);
   return new Response(`${message}\n`, { status: 500, headers: { 'content-type': 'text/plain; charset=utf-8' } });
 }
 
