@@ -1,10 +1,5 @@
 import type { RequestCounter } from '../src/rest/rate-limit.js';
-
-/** The part of a Durable Object namespace binding the counter uses. */
-export interface DurableObjectNamespaceLike {
-  idFromName(name: string): unknown;
-  get(id: unknown): { fetch(url: string, init: RequestInit): Promise<Response> };
-}
+import type { DurableObjectNamespaceLike } from './durable.js';
 
 interface Window {
   limit: number;

@@ -24,7 +24,7 @@ export interface AppOptions {
   /** The host's WebSocket upgrade (Node: @hono/node-server's); without it socket routes answer 501. */
   upgradeWebSocket?: UpgradeWebSocket;
   /** The host of room actors (Node: in-process, src/rooms/host.ts); without it room paths are not served. */
-  rooms?: RoomHost;
+  rooms?: Pick<RoomHost, 'routes'>;
   /** The host's metrics store (Node: prom-client); without it /metrics is not served. */
   scrape?: Scrape;
   /** The doc pages' packaged files (Node: the installed packages, src/node/doc-assets.ts); without it those answer 404. */

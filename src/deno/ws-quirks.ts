@@ -1,28 +1,11 @@
 import { defineWebSocketHelper, type UpgradeWebSocket, WSContext, type WSReadyState } from 'hono/ws';
 import { CloseCode } from '../rooms/close-codes.js';
+import { MAX_FRAME_BYTES, frameBytes } from '../rooms/frame-size.js';
 import type { SocketQuirks } from '../rooms/host.js';
 import { Deno } from './runtime.js';
 
-/** The largest frame a room socket takes, as Node's `ws` maxPayload: 1 MiB. */
-const MAX_FRAME_BYTES = 1024 * 1024;
-
 /** What the adapter hands the room host's error listener for a frame over the limit. */
 const TOO_BIG = new Error(`frame over ${MAX_FRAME_BYTES} bytes`);
-
-const encoder = new TextEncoder();
-
-/** A frame's size in bytes (a string's UTF-8 length, encoded only when its length leaves it in doubt). */
-function frameBytes(data: unknown): number {
-  if (typeof data === 'string') {
-    // A UTF-16 unit is 1 to 3 UTF-8 bytes (a surrogate pair: 2 units, 4 bytes).
-    if (data.length > MAX_FRAME_BYTES || data.length * 3 <= MAX_FRAME_BYTES) return data.length;
-    return encoder.encode(data).length;
-  }
-  if (data instanceof ArrayBuffer) return data.byteLength;
-  if (ArrayBuffer.isView(data)) return data.byteLength;
-  if (data instanceof Blob) return data.size;
-  return 0;
-}
 
 /** What Deno's WebSocket says beyond the Web WebSocket shape. */
 export const denoWsQuirks: SocketQuirks = {

@@ -15,6 +15,7 @@ import { announceStart, startHousekeeping } from '../services/startup.js';
 import { type RoomHost, roomHost } from '../rooms/host.js';
 import { roomKinds } from '../rooms/kinds.js';
 import { localSlots } from '../rooms/slots.js';
+import { MAX_FRAME_BYTES } from '../rooms/frame-size.js';
 import { fsBlobStore } from './blob-fs.js';
 import { answerClientErrors } from './client-errors.js';
 import { nodeDocAssets } from './doc-assets.js';
@@ -88,7 +89,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     );
   };
   // Sockets share the HTTP port: @hono/node-server hands upgrades to this ws server (frames <= 1 MiB).
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   const server = await new Promise<Server>((resolve) => {
     const s = serve(
       {

@@ -10,10 +10,10 @@ import { type Context, Hono } from 'hono';
 import type { UpgradeWebSocket, WSContext } from 'hono/ws';
 import { ROOM_TOPIC } from '../bus/room-frames.js';
 import { randomBytes, toHex } from '../identity/encoding.js';
-import { ServiceError } from '../services/errors.js';
 import type { Services } from '../services/index.js';
 import type { Admission, Attachment, RoomActor, RoomContext, RoomEnv, RoomKind, RoomMessage, RoomSocket } from './actor.js';
 import { CloseCode } from './close-codes.js';
+import { admitSocket, notUpgrade } from './handshake.js';
 import type { RoomSlots } from './slots.js';
 
 /** The most a socket's attachment may hold (a Durable Object's serializeAttachment limit). */
@@ -193,21 +193,12 @@ export function roomHost(options: RoomHostOptions): RoomHost {
 
   function handler(kind: RoomKind, upgradeWebSocket: UpgradeWebSocket | undefined) {
     return async (c: Context) => {
-      if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
-        // The training API (FastAPI) answered a plain GET on a socket route with its 404.
-        return kind.notUpgrade?.(c.req.raw) ?? c.json({ detail: 'Not Found' }, 404);
-      }
+      const plain = notUpgrade(kind, c.req.raw);
+      if (plain) return plain;
       if (!upgradeWebSocket) return c.text('WebSockets are not served by this host', 501);
       if (closing) return new Response(null, { status: 503 });
-      let admission: Admission;
-      try {
-        admission = await kind.admit(c.req.raw, env);
-      } catch (err) {
-        // The database away (who is calling, the room's members): refused as during a shutdown, so the client retries.
-        if (err instanceof ServiceError && err.kind === 'unavailable') return new Response(null, { status: 503 });
-        throw err;
-      }
-      if ('refuse' in admission) return admission.refuse;
+      const admission = await admitSocket(kind, c.req.raw, env);
+      if (admission instanceof Response) return admission;
       if ('reject' in admission) {
         const { frames, code, reason } = admission.reject;
         return upgradeWebSocket(c, {

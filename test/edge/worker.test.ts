@@ -1,12 +1,7 @@
 // The Worker under workerd (Miniflare, the runtime `wrangler dev` runs), built by `wrangler deploy
 // --dry-run` from wrangler.toml as a deployment would be, on a real libSQL server (sqld) migrated
 // and given its ROOT by `npm run migrate`, with a local R2 bucket.
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { readFile, stat } from 'node:fs/promises';
 import { createClient } from '@libsql/client';
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,59 +9,30 @@ import { gql, trpc } from '../helpers/doors.js';
 import { ROOT_PASSWORD } from '../helpers/gateway.js';
 import { judgeLogin } from '../helpers/http.js';
 import { archive, judgeFixture, startTestJudge, waitFor } from '../judge-service/support.js';
-import { freePort } from '../helpers/redis.js';
-import { startSqld, type TestSqld } from '../helpers/sqld.js';
+import type { TestSqld } from '../helpers/sqld.js';
+import { buildEdge, type Edge, JWT_SECRET } from './support.js';
 
-const run = promisify(execFile);
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const JWT_SECRET = 'edge-test-secret-edge-test-secret-0123';
-
+let edge: Edge;
 let sqld: TestSqld;
-let out: string;
-let script: string;
+/** Workers started here beside edge.start's. */
 const workers: Miniflare[] = [];
 
-/** The built Worker as wrangler.toml binds it, with these vars; `limiter`: whose RateLimiter objects it uses. */
-const workerOptions = (vars: Record<string, string>, limiter: string | { className: string; scriptName: string } = 'RateLimiter') => ({
-  modules: true,
-  scriptPath: script,
-  modulesRoot: join(out, 'dist'),
-  compatibilityDate: '2026-04-24',
-  bindings: vars,
-  r2Buckets: ['BLOBS'],
-  durableObjects: { LIMITER: limiter },
-});
-
-/** The built Worker under workerd on a loopback port, with these vars. */
-async function worker(vars: Record<string, string>): Promise<string> {
-  const mf = new Miniflare({ ...workerOptions(vars), host: '127.0.0.1', port: await freePort() });
-  workers.push(mf);
-  return (await mf.ready).toString().replace(/\/$/, '');
-}
+const worker = async (vars: Record<string, string>): Promise<string> => (await edge.start(vars)).url;
 
 beforeAll(async () => {
-  sqld = await startSqld();
-  out = await mkdtemp(join(tmpdir(), 'arena-edge-'));
-  const env = { ...process.env, DATABASE_URL: sqld.url, ROOT_PASSWORD, BLOB_DIR: join(out, 'blobs') };
-  const migrated = await run('npx', ['tsx', 'src/node/migrate.ts'], { cwd: ROOT, env });
-  expect(migrated.stdout).toMatch(/created ROOT user 'root'/);
-  await run('node_modules/.bin/wrangler', ['deploy', '--dry-run', '--outdir', join(out, 'dist')], {
-    cwd: ROOT,
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_LOG_PATH: join(out, 'logs') },
-  });
-  script = join(out, 'dist', 'worker.js');
+  edge = await buildEdge();
+  sqld = edge.sqld;
 }, 120_000);
 
 afterAll(async () => {
   for (const mf of workers) await mf.dispose();
-  await sqld?.stop();
-  if (out) await rm(out, { recursive: true, force: true });
+  await edge?.stop();
 });
 
 describe('the Worker under workerd', () => {
   it('`wrangler deploy --dry-run` builds it from wrangler.toml, with no Node module in it', async () => {
-    const bundle = await readFile(script, 'utf8');
-    expect((await stat(script)).size).toBeGreaterThan(100_000);
+    const bundle = await readFile(edge.script, 'utf8');
+    expect((await stat(edge.script)).size).toBeGreaterThan(100_000);
     // A module of the bundle's own is a top-level import: none of Node's.
     expect(bundle).not.toMatch(/^import[^\n]*["']node:/m);
   });
@@ -127,7 +93,7 @@ describe('the Worker under workerd', () => {
   it('counts a rate limit across isolates: two Workers (each its own isolate and memory) share its Durable Objects', async () => {
     const vars = { DATABASE_URL: sqld.url, JWT_SECRET, RATE_LIMIT_PER_MINUTE: '4' };
     const isolate = (name: string, limiter?: { className: string; scriptName: string }) => ({
-      ...workerOptions(vars, limiter),
+      ...edge.options(vars, { limiter }),
       name,
       routes: [`${name}.test/*`],
     });
@@ -152,8 +118,7 @@ describe('the Worker under workerd', () => {
   });
 
   it('its Cron Trigger purges expired sessions, as the Node timers do', async () => {
-    await worker({ DATABASE_URL: sqld.url, JWT_SECRET });
-    const mf = workers.at(-1)!;
+    const { mf } = await edge.start({ DATABASE_URL: sqld.url, JWT_SECRET });
     const db = createClient({ url: sqld.url });
     try {
       const user = String((await db.execute("SELECT id FROM users WHERE username = 'root'")).rows[0]!.id);

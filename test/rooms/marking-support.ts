@@ -1,5 +1,6 @@
 // Fixtures for the marking socket tests: people with sessions, events at a chosen time, sockets.
 import { expect } from 'vitest';
+import type WebSocket from 'ws';
 import type { Gateway } from '../../src/node/gateway.js';
 import { JudgeType } from '../../src/identity/roles.js';
 import type { User } from '../../src/services/users.js';
@@ -49,10 +50,17 @@ function markingUrl(base: string, path: Path, params: Record<string, string>): s
 }
 
 /** Opens a marking socket as `who` (by its token) for the event. */
-export function open(base: string, path: Path, eventId: string, who: Person | null, extra: Record<string, string> = {}): Promise<Peer> {
+export function open(
+  base: string,
+  path: Path,
+  eventId: string,
+  who: Person | null,
+  extra: Record<string, string> = {},
+  options: WebSocket.ClientOptions = {},
+): Promise<Peer> {
   const params: Record<string, string> = { event_id: eventId, ...extra };
   if (who) params.token = who.token;
-  return connect(markingUrl(base, path, params));
+  return connect(markingUrl(base, path, params), {}, options);
 }
 
 /** The frame text as Django Channels' send_json wrote it (Python's json.dumps). */

@@ -87,9 +87,9 @@ export const wsUrl = (base: string, path: string, params: Record<string, string>
   `${base.replace(/^http/, 'ws')}${path}?${new URLSearchParams(params)}`;
 
 /** Opens a socket; resolves once open (accepted), rejects with the HTTP status if the upgrade is refused. */
-export function connect(url: string, headers: Record<string, string> = {}): Promise<Peer> {
+export function connect(url: string, headers: Record<string, string> = {}, options: WebSocket.ClientOptions = {}): Promise<Peer> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { headers });
+    const ws = new WebSocket(url, { ...options, headers });
     const peer = new Peer(ws);
     ws.once('open', () => resolve(peer));
     ws.once('unexpected-response', (_req, res) => {

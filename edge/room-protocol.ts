@@ -1,0 +1,18 @@
+// Between the Worker and a RoomObject: the Worker admits a socket (the same checks as on Node)
+// and hands the admission over with the upgrade; room messages are posted to the object.
+
+import type { Attachment } from '../src/rooms/actor.js';
+
+export const CONNECT_URL = 'https://room/connect';
+export const DELIVER_URL = 'https://room/deliver';
+/** The header carrying the admission (JSON) on the upgrade to the object. */
+export const ADMISSION_HEADER = 'x-arena-admission';
+/** The object's answer when the handshake's slot limit is reached: the Worker answers the kind's `full()`. */
+export const ROOM_FULL = 409;
+
+export interface HandedAdmission {
+  room: string;
+  attachment: Attachment;
+  /** The room's slot limit when the socket takes a slot at the handshake, else null. */
+  slot: number | null;
+}
