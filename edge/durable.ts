@@ -18,6 +18,7 @@ export interface HibernatableSocket extends WebSocket {
 export interface DurableObjectStateLike {
   acceptWebSocket(ws: WebSocket, tags?: string[]): void;
   getWebSockets(tag?: string): HibernatableSocket[];
+  getTags(ws: WebSocket): string[];
   storage: {
     setAlarm(scheduledTime: number): Promise<void>;
     deleteAlarm(): Promise<void>;

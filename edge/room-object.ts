@@ -11,7 +11,7 @@ import { parseRoom } from '../src/rooms/kinds.js';
 import { randomBytes, toHex } from '../src/identity/encoding.js';
 import { type DurableObjectStateLike, type HibernatableSocket, socketPair, upgraded } from './durable.js';
 import { type Env, gatewayFor } from './gateway.js';
-import { ADMISSION_HEADER, DELIVER_URL, type HandedAdmission, ROOM_FULL } from './room-protocol.js';
+import { ADMISSION_HEADER, DELIVER_URL, type HandedAdmission, ROOM_FULL, SOCKET_TAG, WATCH_TAG, WATCH_URL } from './room-protocol.js';
 
 /** A socket's attachment limit at the edge (workerd's serializeAttachment takes 16 KiB). */
 const MAX_ATTACHMENT = 16 * 1024;
@@ -94,7 +94,7 @@ export class RoomObject {
 
   /** The room's open sockets, in connection order. */
   private sockets(): ObjectSocket[] {
-    const accepted = this.state.getWebSockets().map((ws) => this.socket(ws));
+    const accepted = this.state.getWebSockets(SOCKET_TAG).map((ws) => this.socket(ws));
     return [...accepted, ...this.connecting].filter((s) => s.open);
   }
 
@@ -118,7 +118,7 @@ export class RoomObject {
       // Every socket of the room is here: delivered on the next microtask, as a bus would.
       publish: async (message) => {
         await Promise.resolve();
-        this.actor?.deliver(message);
+        this.deliver(message);
       },
       claimSlot: async (s, limit) => {
         const socket = s as ObjectSocket;
@@ -143,11 +143,24 @@ export class RoomObject {
     return this.actor;
   }
 
+  /** A message to the room: to its actor, and to every watcher as it is. */
+  private deliver(message: RoomMessage): void {
+    if (this.sockets().length > 0) this.actorFor(message.room).deliver(message);
+    const watchers = this.state.getWebSockets(WATCH_TAG);
+    if (watchers.length === 0) return;
+    const text = JSON.stringify(message);
+    for (const w of watchers) if (w.readyState === 1) w.send(text);
+  }
+
   async fetch(request: Request): Promise<Response> {
     if (request.url === DELIVER_URL) {
-      const message = (await request.json()) as RoomMessage;
-      if (this.sockets().length > 0) this.actorFor(message.room).deliver(message);
+      this.deliver((await request.json()) as RoomMessage);
       return new Response(null, { status: 204 });
+    }
+    if (request.url === WATCH_URL) {
+      const { client, server } = socketPair();
+      this.state.acceptWebSocket(server, [WATCH_TAG]);
+      return upgraded(client);
     }
     const handed = JSON.parse(request.headers.get(ADMISSION_HEADER) ?? 'null') as HandedAdmission | null;
     if (!handed) return new Response(null, { status: 400 });
@@ -188,13 +201,18 @@ export class RoomObject {
       await this.closed(socket, held.close.code);
       return;
     }
-    this.state.acceptWebSocket(ws);
+    this.state.acceptWebSocket(ws, [SOCKET_TAG]);
     socket.save(socket.saved);
     this.wrapped.set(ws, socket);
     for (const f of held.frames) ws.send(f);
   }
 
+  private watching(ws: WebSocket): boolean {
+    return this.state.getTags(ws).includes(WATCH_TAG);
+  }
+
   async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
+    if (this.watching(ws)) return;
     const socket = this.socket(ws);
     if (!socket.open) return;
     // The limit Node's `ws` holds (maxPayload): closed 1009, handled as that close.
@@ -208,11 +226,11 @@ export class RoomObject {
   async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
     // The close handshake answered here: workerd leaves the connection open until it is.
     if (ws.readyState !== 3) ws.close(RESERVED_CODES.has(code) ? CloseCode.NORMAL : code, reason);
-    await this.closed(this.socket(ws), code);
+    if (!this.watching(ws)) await this.closed(this.socket(ws), code);
   }
 
   async webSocketError(ws: WebSocket): Promise<void> {
-    await this.closed(this.socket(ws), CloseCode.INTERNAL);
+    if (!this.watching(ws)) await this.closed(this.socket(ws), CloseCode.INTERNAL);
   }
 
   async alarm(): Promise<void> {

@@ -1,10 +1,16 @@
 // Between the Worker and a RoomObject: the Worker admits a socket (the same checks as on Node)
-// and hands the admission over with the upgrade; room messages are posted to the object.
+// and hands the admission over with the upgrade; room messages are posted to the object, and
+// read from it by watchers.
 
 import type { Attachment } from '../src/rooms/actor.js';
 
 export const CONNECT_URL = 'https://room/connect';
 export const DELIVER_URL = 'https://room/deliver';
+/** A socket that receives every message of the room as JSON (a GraphQL / tRPC subscription in some isolate). */
+export const WATCH_URL = 'https://room/watch';
+/** Tags of the object's sockets: the room's own, and watchers. */
+export const SOCKET_TAG = 'socket';
+export const WATCH_TAG = 'watch';
 /** The header carrying the admission (JSON) on the upgrade to the object. */
 export const ADMISSION_HEADER = 'x-arena-admission';
 /** The object's answer when the handshake's slot limit is reached: the Worker answers the kind's `full()`. */

@@ -14,4 +14,15 @@ export interface Bus {
    * in-process bus of its own): what would be cached and dropped through the bus is not cached.
    */
   partial?: boolean;
+  /**
+   * One room's messages (ROOM_TOPIC), where rooms live out of this bus's reach (the edge: each in
+   * its own object, which hands them over); without it, ROOM_TOPIC is subscribed and filtered.
+   */
+  watchRoom?(room: string, handler: BusHandler): () => void;
 }
+
+/** How often a waiter on a partial bus looks again itself (what it waits for may be published where this bus does not reach). */
+const PARTIAL_RECHECK_MS = 1000;
+
+/** How long a waiter may rely on this bus alone: without end where it reaches every publisher, else a second. */
+export const recheckMs = (bus: Bus): number => (bus.partial ? PARTIAL_RECHECK_MS : Number.POSITIVE_INFINITY);

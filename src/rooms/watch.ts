@@ -1,4 +1,4 @@
-import { busMessages } from '../bus/iterate.js';
+import { subscribedMessages } from '../bus/iterate.js';
 import { ROOM_TOPIC } from '../bus/room-frames.js';
 import { ServiceError, forbidden, invalid } from '../services/errors.js';
 import type { Services } from '../services/index.js';
@@ -45,7 +45,12 @@ export async function watchRoom(
   const parsed = parseRoom(roomKinds(services), room);
   if (!parsed) throw invalid(`Unknown room: ${room}`);
   if (!(await parsed.kind.mayWatch(env, actor, parsed.id))) throw forbidden('Not a member of this room');
-  const messages = busMessages<RoomMessage>(services.deps.bus, ROOM_TOPIC, (m) => m?.room === parsed.room, signal);
+  const { bus } = services.deps;
+  const messages = subscribedMessages<RoomMessage>(
+    (handler) => bus.watchRoom?.(parsed.room, handler) ?? bus.subscribe(ROOM_TOPIC, handler),
+    (m) => m?.room === parsed.room,
+    signal,
+  );
   // Not a generator: a consumer that ends before its first read must still unsubscribe.
   const iterator: AsyncIterableIterator<RoomEvent> = {
     async next() {

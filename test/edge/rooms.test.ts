@@ -5,8 +5,9 @@
 import type { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
+import { type Fetcher, gqlSubscribe } from '../helpers/doors.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
-import { archive, judgeFixture, waitFor as waitLong } from '../judge-service/support.js';
+import { archive, type JudgeFixture, judgeFixture, waitFor as waitLong } from '../judge-service/support.js';
 import { connectRaw, workerLogin } from '../judge-service/old-worker.js';
 import {
   DISPLAY,
@@ -41,6 +42,7 @@ let edge: Edge;
 let fixtures: TestGateway;
 let base: string;
 let t: Team;
+let fx: JudgeFixture;
 /** Every line the Worker and its objects logged. */
 const logged: string[] = [];
 const { open, join, joined, closeAll } = peers();
@@ -48,7 +50,7 @@ const { open, join, joined, closeAll } = peers();
 beforeAll(async () => {
   edge = await buildEdge();
   // A Node gateway on the same sqld makes the fixtures (users, teams, events); the Worker serves every request.
-  fixtures = await startTestGateway({ DATABASE_URL: edge.sqld.url });
+  fixtures = await startTestGateway({ DATABASE_URL: edge.sqld.url, JWT_SECRET });
   const collect = (stream: Readable) => stream.on('data', (chunk: Buffer) => logged.push(...String(chunk).split('\n').filter(Boolean)));
   const worker = await edge.start(
     { DATABASE_URL: edge.sqld.url, JWT_SECRET },
@@ -61,6 +63,7 @@ beforeAll(async () => {
   );
   base = worker.url;
   t = await teamFixture({ ...fixtures, url: base });
+  fx = await judgeFixture({ url: base });
 }, 120_000);
 afterAll(async () => {
   closeAll();
@@ -241,7 +244,6 @@ async function connectAndRead(url: string): Promise<{ frame: string; close: numb
 
 describe('an old judge worker on /api/websocket, served by its room object', () => {
   it('is asked for WORKER_INFO, gets a case pushed, and its CASE_RESULT judges it; a second socket is 409', async () => {
-    const fx = await judgeFixture({ url: base });
     const added = await fx.root.post('/api/admin/user/add', { username: 'oldworker', password: 'worker-pw', type: 300 });
     expect(added.status).toBe(200);
     const { uid, cookie } = await workerLogin(base, 'oldworker', 'worker-pw');
@@ -284,5 +286,87 @@ describe('hibernation', () => {
     await cat.close();
     expect(await ann.json()).toEqual(leave('cat'));
     await closeEach(ann, bob);
+  });
+});
+
+describe('two isolates (two Workers sharing the room objects)', () => {
+  /** Sockets reach an isolate by their Host header (fetch would not send one). */
+  let url: string;
+  /** HTTP requests to an isolate. */
+  let http: Fetcher;
+  const host = (isolate: 'a' | 'b') => ({ host: `${isolate}.test` });
+
+  beforeAll(async () => {
+    const two = await edge.twoIsolates({ DATABASE_URL: edge.sqld.url, JWT_SECRET });
+    url = two.url;
+    http = (u, init) => two.mf.dispatchFetch(u, init as never) as unknown as Promise<Response>;
+  });
+
+  it('a frame sent in a room reaches a GraphQL roomEvents subscription served by the other isolate', async () => {
+    const bob = await fixtures.services.tokens.sign(t.users.bob.id);
+    const room = `lobby:${t.teamId}`;
+    const watch = gqlSubscribe(
+      'http://b.test',
+      'subscription ($room: String!) { roomEvents(room: $room) { room type frame } }',
+      { room },
+      { authorization: `Bearer ${bob}` },
+      http,
+    );
+    try {
+      const ann = await connect(wsUrl(url, '/ws/lobby', { team_id: String(t.teamId), user_id: t.users.ann.id, token: t.tokens.ann }), host('a'));
+      open.push(ann);
+      await ann.next(); // its USER_JOIN
+      // The watcher's socket to the object opens as the subscription starts: frames until it has one.
+      await waitFor('the watcher', () => {
+        ann.send({ type: 'PING', payload: null });
+        return watch.seen.length > 0;
+      });
+      ann.send({ type: 'MARK', payload: 7 });
+      const seen = await waitFor('MARK at the watcher', () => watch.seen.find((e) => e.data?.roomEvents?.type === 'MARK'));
+      expect(seen.data.roomEvents).toEqual({ room, type: 'MARK', frame: '{"type":"MARK","payload":7}' });
+      await ann.close();
+    } finally {
+      watch.stop();
+    }
+  });
+
+  it("a case submitted in one isolate reaches an old worker whose object waits in the other, and its verdict the other's caseStatus stream", async () => {
+    expect((await fx.root.post('/api/admin/user/add', { username: 'worker2', password: 'worker-pw', type: 300 })).status).toBe(200);
+    const { uid, cookie } = await workerLogin(base, 'worker2', 'worker-pw');
+    const w = await connectRaw(url, cookie, uid, host('a'));
+    if (typeof w === 'number') throw new Error(`handshake refused: ${w}`);
+    try {
+      await w.register(1);
+      // Submitted through b once a's object waits on its claim: the WAITING event stays in b's
+      // bus, and a's object looks again itself (its long poll alone would wait 30 s).
+      await new Promise((r) => setTimeout(r, 1000));
+      const submitted = await http('http://b.test/api/judge/submit', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: `JSESSIONID=${fx.root.cookies.get('JSESSIONID')}` },
+        body: JSON.stringify({ dataset: fx.datasetId, data: archive('good') }),
+      });
+      const cid = ((await submitted.json()) as { cid: string }).cid;
+      const root = await fixtures.services.tokens.sign(String((await fixtures.services.users.byUsername('root'))!.id));
+      const status = gqlSubscribe(
+        'http://b.test',
+        `subscription { caseStatus(id: "${cid}") { status valid cost } }`,
+        {},
+        { authorization: `Bearer ${root}` },
+        http,
+      );
+      try {
+        expect((await w.caseData()).cid).toBe(cid);
+        const first = await waitLong('the stream of b to start', async () => status.seen[0], 10_000);
+        expect(first.data.caseStatus.status).toBeLessThan(3);
+        // Reported through a's object: b's stream looks again itself too.
+        w.judge(cid);
+        const done = await waitLong('FINISHED on the stream of b', async () => status.seen.find((e) => e.data?.caseStatus?.status === 3), 15_000);
+        expect(done.data.caseStatus).toEqual({ status: 3, valid: true, cost: 298 });
+      } finally {
+        status.stop();
+      }
+    } finally {
+      w.ws.terminate();
+    }
   });
 });

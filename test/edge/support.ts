@@ -28,6 +28,12 @@ export interface Edge {
   options(vars: Record<string, string>, classes?: { limiter?: ClassRef; rooms?: ClassRef }): Record<string, unknown> & { modules: true };
   /** The built Worker under workerd on a loopback port, with these vars: its URL and its Miniflare. */
   start(vars: Record<string, string>, extra?: Record<string, unknown>): Promise<{ url: string; mf: Miniflare }>;
+  /**
+   * Two Workers in one workerd, each its own isolate and memory, routed by host (`a.test`,
+   * `b.test`) on one loopback port; b's Durable Object bindings are a's classes, as every isolate
+   * of a deployment shares its objects.
+   */
+  twoIsolates(vars: Record<string, string>): Promise<{ url: string; mf: Miniflare }>;
   /** Every Worker started, stopped; sqld stopped; the build removed. */
   stop(): Promise<void>;
 }
@@ -53,14 +59,20 @@ export async function buildEdge(): Promise<Edge> {
     r2Buckets: ['BLOBS'],
     durableObjects: { LIMITER: classes.limiter ?? 'RateLimiter', ROOMS: classes.rooms ?? 'RoomObject' },
   });
+  async function started(config: Record<string, unknown>) {
+    const mf = new Miniflare({ ...config, host: '127.0.0.1', port: await freePort() } as ConstructorParameters<typeof Miniflare>[0]);
+    workers.push(mf);
+    return { url: (await mf.ready).toString().replace(/\/$/, ''), mf };
+  }
   return {
     sqld,
     script,
     options,
-    async start(vars, extra = {}) {
-      const mf = new Miniflare({ ...options(vars), host: '127.0.0.1', port: await freePort(), ...extra });
-      workers.push(mf);
-      return { url: (await mf.ready).toString().replace(/\/$/, ''), mf };
+    start: (vars, extra = {}) => started({ ...options(vars), ...extra }),
+    twoIsolates(vars) {
+      const of = (className: string) => ({ className, scriptName: 'a' });
+      const isolate = (name: string, classes?: Parameters<Edge['options']>[1]) => ({ ...options(vars, classes), name, routes: [`${name}.test/*`] });
+      return started({ workers: [isolate('a'), isolate('b', { limiter: of('RateLimiter'), rooms: of('RoomObject') })] });
     },
     async stop() {
       for (const mf of workers) await mf.dispose();

@@ -3,7 +3,6 @@
 // and given its ROOT by `npm run migrate`, with a local R2 bucket.
 import { readFile, stat } from 'node:fs/promises';
 import { createClient } from '@libsql/client';
-import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql, trpc } from '../helpers/doors.js';
 import { ROOT_PASSWORD } from '../helpers/gateway.js';
@@ -14,9 +13,6 @@ import { buildEdge, type Edge, JWT_SECRET } from './support.js';
 
 let edge: Edge;
 let sqld: TestSqld;
-/** Workers started here beside edge.start's. */
-const workers: Miniflare[] = [];
-
 const worker = async (vars: Record<string, string>): Promise<string> => (await edge.start(vars)).url;
 
 beforeAll(async () => {
@@ -25,7 +21,6 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const mf of workers) await mf.dispose();
   await edge?.stop();
 });
 
@@ -91,14 +86,7 @@ describe('the Worker under workerd', () => {
   });
 
   it('counts a rate limit across isolates: two Workers (each its own isolate and memory) share its Durable Objects', async () => {
-    const vars = { DATABASE_URL: sqld.url, JWT_SECRET, RATE_LIMIT_PER_MINUTE: '4' };
-    const isolate = (name: string, limiter?: { className: string; scriptName: string }) => ({
-      ...edge.options(vars, { limiter }),
-      name,
-      routes: [`${name}.test/*`],
-    });
-    const mf = new Miniflare({ workers: [isolate('a'), isolate('b', { className: 'RateLimiter', scriptName: 'a' })] });
-    workers.push(mf);
+    const { mf } = await edge.twoIsolates({ DATABASE_URL: sqld.url, JWT_SECRET, RATE_LIMIT_PER_MINUTE: '4' });
     const get = async (host: string, ip: string) =>
       (await mf.dispatchFetch(`http://${host}/api/dataset/all`, { headers: { 'cf-connecting-ip': ip } })).status;
     // One client, alternating between the isolates: 4 answered between them (403: no session), then 429.

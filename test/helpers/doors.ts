@@ -30,3 +30,44 @@ export function trpc(base: string, headers: Record<string, string> = {}) {
     ],
   });
 }
+
+/** How a test sends a request: fetch, or another way in (Miniflare's dispatchFetch to one of its Workers). */
+export type Fetcher = (url: string, init: RequestInit) => Promise<Response>;
+
+/** A GraphQL subscription over SSE (yoga's default); every event's data collected. */
+export function gqlSubscribe(
+  base: string,
+  query: string,
+  variables: Record<string, unknown>,
+  headers: Record<string, string>,
+  fetcher: Fetcher = fetch,
+) {
+  const seen: any[] = [];
+  const abort = new AbortController();
+  const done = (async () => {
+    const res = await fetcher(`${base}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers },
+      body: JSON.stringify({ query, variables }),
+      signal: abort.signal,
+    });
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let buf = '';
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buf += value;
+        const parts = buf.split('\n\n');
+        buf = parts.pop()!;
+        for (const part of parts) {
+          const data = /^data: (.*)$/m.exec(part)?.[1];
+          if (data) seen.push(JSON.parse(data));
+        }
+      }
+    } catch {
+      // aborted
+    }
+  })();
+  return { seen, stop: () => abort.abort(), done };
+}

@@ -2,7 +2,7 @@
 // by the same bus as the sockets, for users who may join the room.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishRoomFrame } from '../../src/bus/room-frames.js';
-import { gql, trpc } from '../helpers/doors.js';
+import { gql, gqlSubscribe, trpc } from '../helpers/doors.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { connect, teamFixture, waitFor, wsUrl, type Team } from './support.js';
 
@@ -23,42 +23,10 @@ interface Seen {
   frame: string;
 }
 
-/** A GraphQL subscription over SSE (yoga's default); every event's data collected. */
-function gqlSubscribe(query: string, variables: Record<string, unknown>, headers: Record<string, string>) {
-  const seen: any[] = [];
-  const abort = new AbortController();
-  const done = (async () => {
-    const res = await fetch(`${gw.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers },
-      body: JSON.stringify({ query, variables }),
-      signal: abort.signal,
-    });
-    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-    let buf = '';
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buf += value;
-        const parts = buf.split('\n\n');
-        buf = parts.pop()!;
-        for (const part of parts) {
-          const data = /^data: (.*)$/m.exec(part)?.[1];
-          if (data) seen.push(JSON.parse(data));
-        }
-      }
-    } catch {
-      // aborted
-    }
-  })();
-  return { seen, stop: () => abort.abort(), done };
-}
-
 describe('room events subscriptions', () => {
   it('GraphQL roomEvents and tRPC rooms.events carry every frame of the room, verbatim, in order', async () => {
     const room = `training:${t.sid.toUpperCase()}`; // canonicalised like the socket's UUID
-    const g = gqlSubscribe('subscription ($room: String!) { roomEvents(room: $room) { room type frame } }', { room }, await bearer('ann'));
+    const g = gqlSubscribe(gw.url, 'subscription ($room: String!) { roomEvents(room: $room) { room type frame } }', { room }, await bearer('ann'));
     const viaTrpc: Seen[] = [];
     const sub = trpc(gw.url, await bearer('bob')).rooms.events.subscribe(
       { room },

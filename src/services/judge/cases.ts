@@ -1,4 +1,5 @@
-import { busMessages } from '../../bus/iterate.js';
+import { recheckMs } from '../../bus/bus.js';
+import { busMessages, readsWithin } from '../../bus/iterate.js';
 import { JudgeType } from '../../identity/roles.js';
 import { expiringCache } from '../cache.js';
 import type { Deps } from '../deps.js';
@@ -15,6 +16,9 @@ const MAX_BOARDS = 256;
 const BOARD_TTL_MS = 3600_000;
 
 /** Reading cases: a user's own list, one case, the leaderboard, the daily quota. */
+/** Nothing about the case moved: a look again that finds no change sends nothing. */
+const sameState = (a: CaseView, b: CaseView) => JSON.stringify(a) === JSON.stringify(b);
+
 export function casesService(deps: Deps) {
   const { db, now, config } = deps;
   // The last leaderboard read per dataset, with the judge_best counter it was read at.
@@ -68,13 +72,17 @@ export function casesService(deps: Deps) {
       await this.byId(actor, cid); // access check before subscribing
       // Subscribed before the state is read, so a change in between is not missed.
       const updates = busMessages<CaseEvent>(deps.bus, CASE_TOPIC, (e) => e.id === cid, signal);
+      // At the edge the judge may report to another isolate: the case is read again each second too.
+      const read = readsWithin(updates, recheckMs(deps.bus));
       try {
         let current = await this.byId(actor, cid);
         yield current;
         while (current.status < CaseStatus.FINISHED) {
-          const next = await updates.next();
-          if (next.done) return;
-          current = await this.byId(actor, cid);
+          const next = await read();
+          if (next?.done || signal?.aborted) return;
+          const fresh = await this.byId(actor, cid);
+          if (next === null && sameState(fresh, current)) continue;
+          current = fresh;
           yield current;
         }
       } finally {

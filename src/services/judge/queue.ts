@@ -1,3 +1,4 @@
+import { recheckMs } from '../../bus/bus.js';
 import { randomBytes, toBase64, toHex } from '../../identity/encoding.js';
 import { JudgeType } from '../../identity/roles.js';
 import type { Deps } from '../deps.js';
@@ -93,7 +94,7 @@ export function queueService(deps: Deps, datasets: DatasetsService) {
     };
   }
 
-  /** Resolves when a case is queued, after `ms`, or when the caller goes away: no polling. */
+  /** Resolves when a case is queued, after `ms`, or when the caller goes away: no polling on a bus that reaches every node. */
   function nextQueued(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
@@ -102,7 +103,8 @@ export function queueService(deps: Deps, datasets: DatasetsService) {
         signal?.removeEventListener('abort', done);
         resolve();
       };
-      const timer = setTimeout(done, ms);
+      // At the edge a case may be queued in another isolate, out of this bus's reach: looked for again each second.
+      const timer = setTimeout(done, Math.min(ms, recheckMs(bus)));
       signal?.addEventListener('abort', done, { once: true });
       waiters.add(done);
     });
