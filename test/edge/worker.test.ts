@@ -6,7 +6,9 @@ import { createClient } from '@libsql/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql, trpc } from '../helpers/doors.js';
 import { ROOT_PASSWORD } from '../helpers/gateway.js';
-import { judgeLogin } from '../helpers/http.js';
+import { Client, judgeLogin } from '../helpers/http.js';
+import { getUser, KEY } from '../integration-api/support.js';
+import { postForm, socialLogin } from '../social-api/support.js';
 import { archive, judgeFixture, startTestJudge, waitFor } from '../judge-service/support.js';
 import type { TestSqld } from '../helpers/sqld.js';
 import { buildEdge, type Edge, JWT_SECRET } from './support.js';
@@ -45,6 +47,21 @@ describe('the Worker under workerd', () => {
     expect((await root.get('/api/logout')).status).toBe(200);
     const after = await fetch(`${base}/api/user/info`, { headers: { cookie: session } });
     expect([after.status, (await after.json()).message]).toEqual([403, 'Not logged in!']);
+  });
+
+  it('serves the other legacy APIs byte for byte: integration (spec 000), quiz (002), social events (003)', async () => {
+    const base = await worker({ DATABASE_URL: sqld.url, JWT_SECRET, INTEGRATION_API_KEY: KEY });
+    const gw = { url: base } as Parameters<typeof getUser>[0];
+    expect((await getUser(gw, 'username=root')).status).toBe(200);
+    expect((await getUser(gw, 'username=root', null)).status).toBe(403);
+    const nonce = await new Client(base).get('/v1/authorize');
+    expect([nonce.status, typeof nonce.json.nonce]).toEqual([200, 'string']);
+    const root = await socialLogin(gw, 'root', ROOT_PASSWORD);
+    const from = Math.floor(Date.now() / 1000) + 3600;
+    const made = await postForm(root, '/api/events/CreateEvent', { name: 'Матанализ', time_from: String(from), time_to: String(from + 5400) });
+    expect(made.text).toMatch(/^\{"error": 0, "error_msg": "", "response": \{"event_id": "[0-9a-f-]{36}"\}\}$/);
+    const got = await new Client(base).get(`/api/events/GetEventByID?event_id=${made.json.response.event_id}`);
+    expect(got.text).toContain('"name": "\\u041c\\u0430\\u0442\\u0430\\u043d\\u0430\\u043b\\u0438\\u0437"');
   });
 
   it('a Node judge, unchanged, judges a case submitted at the edge (its archive in R2)', async () => {
