@@ -11,7 +11,7 @@ import { parseRoom } from '../src/rooms/kinds.js';
 import { randomBytes, toHex } from '../src/identity/encoding.js';
 import { type DurableObjectStateLike, type HibernatableSocket, socketPair, upgraded } from './durable.js';
 import { type Env, gatewayFor } from './gateway.js';
-import { ADMISSION_HEADER, DELIVER_URL, type HandedAdmission, ROOM_FULL, SOCKET_TAG, WATCH_TAG, WATCH_URL } from './room-protocol.js';
+import { DELIVER_URL, ROOM_FULL, readAdmission, SOCKET_TAG, WATCH_TAG, WATCH_URL } from './room-protocol.js';
 
 /** A socket's attachment limit at the edge (workerd's serializeAttachment takes 16 KiB). */
 const MAX_ATTACHMENT = 16 * 1024;
@@ -162,7 +162,7 @@ export class RoomObject {
       this.state.acceptWebSocket(server, [WATCH_TAG]);
       return upgraded(client);
     }
-    const handed = JSON.parse(request.headers.get(ADMISSION_HEADER) ?? 'null') as HandedAdmission | null;
+    const handed = readAdmission(request);
     if (!handed) return new Response(null, { status: 400 });
     if (handed.slot !== null && this.slotsHeld() >= handed.slot) return new Response(null, { status: ROOM_FULL });
     const { client, server } = socketPair();

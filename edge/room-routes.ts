@@ -3,7 +3,7 @@ import type { RoomEnv, RoomKind } from '../src/rooms/actor.js';
 import { admitSocket, notUpgrade } from '../src/rooms/handshake.js';
 import type { RoomHost } from '../src/rooms/host.js';
 import { type DurableObjectNamespaceLike, socketPair, upgraded } from './durable.js';
-import { ADMISSION_HEADER, CONNECT_URL, type HandedAdmission, ROOM_FULL } from './room-protocol.js';
+import { CONNECT_URL, type HandedAdmission, ROOM_FULL, admissionHeader } from './room-protocol.js';
 
 /**
  * The socket paths of every kind at the edge: the Worker runs the handshake (the same checks as
@@ -26,7 +26,7 @@ export function durableRooms(rooms: DurableObjectNamespaceLike, kinds: readonly 
     const handed: HandedAdmission = { room: admission.room, attachment: admission.attachment, slot: admission.slot?.limit ?? null };
     const res = await rooms
       .get(rooms.idFromName(admission.room))
-      .fetch(CONNECT_URL, { headers: { upgrade: 'websocket', [ADMISSION_HEADER]: JSON.stringify(handed) } });
+      .fetch(CONNECT_URL, { headers: { upgrade: 'websocket', ...admissionHeader(handed) } });
     if (res.status === ROOM_FULL && admission.slot) return admission.slot.full();
     return res;
   }

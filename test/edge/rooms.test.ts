@@ -165,6 +165,20 @@ describe('the training sockets in their room objects', () => {
   });
 });
 
+describe('ROOMS_TRUST_USER_ID=1 at the edge', () => {
+  it('trusts user_id without a session, whatever its characters; team_id is any string', async () => {
+    const legacy = (await edge.start({ DATABASE_URL: edge.sqld.url, JWT_SECRET, ROOMS_TRUST_USER_ID: '1' })).url;
+    const url = (user: string) => wsUrl(legacy, '/ws/lobby', { team_id: 'команда', user_id: user });
+    const anya = await join(url('Аня'));
+    expect(await anya.json()).toEqual({ type: 'USER_JOIN', payload: { userId: 'Аня' } });
+    const bob = await joined(url('bob'));
+    expect(await anya.json()).toEqual({ type: 'USER_JOIN', payload: { userId: 'bob' } });
+    await bob.close();
+    expect(await anya.json()).toEqual({ type: 'USER_LEAVE', payload: { userId: 'bob' } });
+    await anya.close();
+  });
+});
+
 describe('the marking sockets in their room objects', () => {
   // workerd (this version, locally) holds the connection of a hibernated socket that never wrote
   // a frame open for up to the client's close timeout after the server's close frame: a mark_me
