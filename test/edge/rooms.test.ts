@@ -290,7 +290,7 @@ describe('hibernation', () => {
     const started = () => logged.filter((l) => l.includes('room actor started') && l.includes(`lobby:${t.teamId}`)).length;
     const before = started();
     // workerd evicts an object idle for 10 s; its hibernated sockets stay open.
-    await new Promise((r) => setTimeout(r, 12_000));
+    await new Promise((r) => setTimeout(r, 15_000));
     bob.send({ type: 'AFTER_SLEEP', payload: 1 });
     for (const p of [ann, bob, cat]) expect(await p.json()).toEqual({ type: 'AFTER_SLEEP', payload: 1 });
     expect(started()).toBe(before + 1);
