@@ -4,17 +4,21 @@
 // actor's timer is the object's alarm, so an object evicted between events wakes with the room
 // intact. All of a room's sockets are here, so its messages and slot count need no bus.
 
-import type { Attachment, RoomActor, RoomContext, RoomMessage, RoomSocket } from '../src/rooms/actor.js';
+import {
+  type Attachment,
+  checkAttachmentSize,
+  newSocketId,
+  type RoomActor,
+  type RoomContext,
+  type RoomMessage,
+  type RoomSocket,
+} from '../src/rooms/actor.js';
 import { CloseCode } from '../src/rooms/close-codes.js';
 import { MAX_FRAME_BYTES, frameBytes } from '../src/rooms/frame-size.js';
 import { parseRoom } from '../src/rooms/kinds.js';
-import { randomBytes, toHex } from '../src/identity/encoding.js';
 import { type DurableObjectStateLike, type HibernatableSocket, socketPair, upgraded } from './durable.js';
 import { type Env, gatewayFor } from './gateway.js';
 import { DELIVER_URL, ROOM_FULL, readAdmission, SOCKET_TAG, WATCH_TAG, WATCH_URL } from './room-protocol.js';
-
-/** A socket's attachment limit at the edge (workerd's serializeAttachment takes 16 KiB). */
-const MAX_ATTACHMENT = 16 * 1024;
 
 /** Close codes a peer reports but may not send (no status, abnormal, TLS). */
 const RESERVED_CODES = new Set([1005, 1006, 1015]);
@@ -64,7 +68,7 @@ class ObjectSocket implements RoomSocket {
     this.save({ ...this.saved, a });
   }
   save(saved: Saved): void {
-    if (JSON.stringify(saved).length > MAX_ATTACHMENT) throw new Error('socket attachment over 16 KiB');
+    checkAttachmentSize(saved);
     if (!this.held) this.ws.serializeAttachment(saved);
     this.saved = saved;
   }
@@ -168,7 +172,7 @@ export class RoomObject {
     const { client, server } = socketPair();
     const socket = new ObjectSocket(
       server,
-      { id: toHex(randomBytes(16)), room: handed.room, slot: handed.slot !== null, a: handed.attachment },
+      { id: newSocketId(), room: handed.room, slot: handed.slot !== null, a: handed.attachment },
       {
         frames: [],
         close: null,

@@ -12,6 +12,7 @@ import type { RoomFrame } from '../bus/room-frames.js';
 import type { Config } from '../config.js';
 import type { Services } from '../services/index.js';
 import type { User } from '../services/users.js';
+import { randomBytes, toHex } from '../identity/encoding.js';
 
 /**
  * One message to a room, on the bus (Redis across nodes): `text` is sent to sockets verbatim
@@ -33,6 +34,17 @@ export interface Attachment {
   joined: boolean;
   [field: string]: unknown;
 }
+
+/** The most a socket's attachment may hold (a Durable Object's serializeAttachment limit), on every host. */
+const MAX_ATTACHMENT = 16 * 1024;
+
+/** Refuses what a socket could not carry through hibernation. */
+export function checkAttachmentSize(value: unknown): void {
+  if (JSON.stringify(value).length > MAX_ATTACHMENT) throw new Error('socket attachment over 16 KiB');
+}
+
+/** A socket's id, unique across nodes and objects. */
+export const newSocketId = (): string => toHex(randomBytes(16));
 
 /** One accepted socket of a room, as the host hands it to the actor. */
 export interface RoomSocket<A extends Attachment = Attachment> {

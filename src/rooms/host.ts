@@ -9,15 +9,23 @@
 import { type Context, Hono } from 'hono';
 import type { UpgradeWebSocket, WSContext } from 'hono/ws';
 import { ROOM_TOPIC } from '../bus/room-frames.js';
-import { randomBytes, toHex } from '../identity/encoding.js';
 import type { Services } from '../services/index.js';
-import type { Admission, Attachment, RoomActor, RoomContext, RoomEnv, RoomKind, RoomMessage, RoomSocket } from './actor.js';
+import {
+  type Admission,
+  type Attachment,
+  checkAttachmentSize,
+  newSocketId,
+  type RoomActor,
+  type RoomContext,
+  type RoomEnv,
+  type RoomKind,
+  type RoomMessage,
+  type RoomSocket,
+} from './actor.js';
 import { CloseCode } from './close-codes.js';
 import { admitSocket, notUpgrade } from './handshake.js';
 import type { RoomSlots } from './slots.js';
 
-/** The most a socket's attachment may hold (a Durable Object's serializeAttachment limit). */
-const MAX_ATTACHMENT = 16 * 1024;
 /** A socket that lets more than this pile up unread is dropped (1013), not buffered without end. */
 const MAX_BUFFERED = 16 * 1024 * 1024;
 /** A slot taken at the handshake is freed if the upgrade has not opened a socket by then. */
@@ -83,7 +91,7 @@ class HostSocket implements RoomSocket {
     return this.data;
   }
   attach(attachment: Attachment): void {
-    if (JSON.stringify(attachment).length > MAX_ATTACHMENT) throw new Error('socket attachment over 16 KiB');
+    checkAttachmentSize(attachment);
     this.data = attachment;
   }
 }
@@ -97,8 +105,6 @@ interface LocalRoom {
 }
 
 type Admitted = Extract<Admission, { room: string }>;
-
-const newSocketId = () => toHex(randomBytes(16));
 
 export function roomHost(options: RoomHostOptions): RoomHost {
   const { services, slots } = options;
